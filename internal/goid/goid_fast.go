@@ -1,0 +1,12 @@
+//go:build amd64 || arm64
+
+package goid
+
+const fast = true
+
+// getg returns the address of the calling goroutine's runtime.g.
+func getg() uintptr
+
+// load reads the int64 at addr. It is written in assembly so that the
+// address never becomes an unsafe.Pointer (checkptr would reject it).
+func load(addr uintptr) int64
