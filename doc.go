@@ -1,0 +1,51 @@
+// Package gevent is the core of gevent for Go: greenlets scheduled
+// cooperatively by a hub that runs an event loop (package loop), with
+// gevent's API in Go form.
+//
+// # The cooperative model
+//
+// A greenlet is a Go runtime coroutine (iter.Pull). The greenlets of one hub
+// run one at a time and switch only at blocking calls of this module; the hub
+// resumes them in FIFO order. Code shared by the greenlets of one hub needs no
+// locks, and every run of a program sees the same interleaving.
+//
+// # One hub per goroutine
+//
+// The goroutine that first spawns a greenlet, calls Run, or blocks in a
+// gevent call owns a hub, created lazily (CurrentHub). When that goroutine
+// blocks in a gevent call (JoinAll, Sleep, Greenlet.Join…), it runs its hub's
+// loop until the call is satisfied, as gevent's main greenlet switches to the
+// hub. A plain goroutine that owns no hub and waits on a gevent object (a
+// Greenlet's Join, an event, a queue) parks on a channel instead. Several
+// goroutines may each run a hub at the same time.
+//
+// # Switch points
+//
+// These functions may switch to the hub, and so return an error that carries
+// Kill and Timeout: Sleep, Idle, JoinAll, KillAll (when blocking), Wait,
+// IWait's iteration, Greenlet.Get/GetTimeout/Join/JoinTimeout, Kill and
+// KillWith when blocking, Blocking, WithTimeout's function, Waiter.Wait and
+// WaitTimeout, and everything built on them in the packages event, queue,
+// lock, pool and socket. Nothing else switches.
+//
+// # Errors, Kill and Timeout
+//
+// A greenlet's function returns (T, error). A returned error or a recovered
+// panic (*PanicError) is stored, returned by Get, and reported once through
+// the hub's error handler; it never reaches the spawner otherwise.
+// ErrGreenletExit counts as success. Kill makes the greenlet's pending or
+// next blocking call return ErrGreenletExit, and every later one too (kill is
+// sticky). A Timeout makes the pending or next blocking call of the greenlet
+// that started it return the Timeout (or its custom error) once. Neither can
+// interrupt a loop that never calls a switch point.
+//
+// # Hazards
+//
+// A greenlet that blocks in a plain Go call (a channel, sync.Mutex,
+// time.Sleep, the standard net package) stalls its whole hub: use Blocking,
+// or the greenlet-aware primitives of this module. Holding a sync.Mutex
+// across a switch can deadlock the hub. Calling runtime.LockOSThread inside a
+// greenlet and then switching is a fatal error of the Go runtime. The hub
+// monitor (Hub.SetMonitor, GEVENT_MONITOR=1) reports greenlets that hold the
+// hub too long.
+package gevent

@@ -1,0 +1,271 @@
+package gevent
+
+import (
+	"io"
+	"os"
+	"sync"
+	"sync/atomic"
+
+	"github.com/geventgo/gevent/internal/goid"
+	"github.com/geventgo/gevent/loop"
+)
+
+// Hub runs one event loop and the greenlets spawned on it. There is at most
+// one hub per goroutine (see the package documentation). The methods that
+// change the loop must be called from the hub's goroutine or one of its
+// greenlets unless their documentation says otherwise.
+type Hub struct {
+	loop  *loop.Loop // immutable; never nil
+	owner int64      // goid of the owning goroutine; immutable
+	main  task       // the owning goroutine's context
+
+	// Scheduling state, hub-only.
+	current   *task // what runs now; nil while loop callbacks run
+	mainWoken bool
+	inLoop    bool // the owner is inside loop.Run
+	workers   []*worker
+	free      []*worker
+	ids       idPool
+
+	// curGoid is the goid of whatever runs on the hub now, so that current()
+	// finds the hub without a map lookup. Written by the hub's goroutines,
+	// read by any goroutine.
+	curGoid atomic.Int64
+
+	destroyed atomic.Bool
+
+	// Monitor state, written by the hub when monOn is set.
+	monOn    atomic.Bool
+	switches atomic.Uint64
+	runningG atomic.Pointer[greenlet]
+
+	errMu   sync.Mutex   // guards the fields below
+	handler func(Report) // nil: print to stream
+	stream  io.Writer    // default os.Stderr
+	mon     *monitor     // nil when the monitor is off
+}
+
+// maxFreeWorkers bounds the coroutines kept for reuse after their greenlet
+// finished; a burst of more live greenlets pays for new ones later.
+const maxFreeWorkers = 1024
+
+// registry maps a goroutine id to its ctxEntry: the hub it owns or the worker
+// coroutine it is.
+var registry sync.Map
+
+// hint is the hub most recently looked up, checked first by current().
+var hint atomic.Pointer[Hub]
+
+type ctxEntry struct {
+	hub *Hub    // for a hub's owning goroutine
+	w   *worker // for a greenlet's coroutine
+}
+
+// current returns the calling goroutine's hub and task. The task is nil when
+// the caller is a loop callback; both are nil for a goroutine without a hub.
+func current() (*Hub, *task) {
+	id := goid.Get()
+	if h := hint.Load(); h != nil && h.curGoid.Load() == id {
+		return h, h.current
+	}
+	e, ok := registry.Load(id)
+	if !ok {
+		return nil, nil
+	}
+	ent := e.(*ctxEntry)
+	h := ent.hub
+	if ent.w != nil {
+		h = ent.w.hub
+	}
+	hint.Store(h)
+	return h, h.current
+}
+
+// onHub reports whether the caller runs on h's goroutines now.
+func (h *Hub) onHub() bool { return h.curGoid.Load() == goid.Get() }
+
+// CurrentHub returns the calling goroutine's hub, creating it if the
+// goroutine has none. It returns nil only if the event loop cannot be
+// created (the error is returned by the blocking calls then).
+func CurrentHub() *Hub {
+	h, _, err := ensureHub()
+	if err != nil {
+		return nil
+	}
+	return h
+}
+
+// ensureHub returns the caller's hub and task, creating a hub for a
+// goroutine that has none.
+func ensureHub() (*Hub, *task, error) {
+	if h, t := current(); h != nil {
+		return h, t, nil
+	}
+	h, err := newHub(goid.Get())
+	if err != nil {
+		return nil, nil, err
+	}
+	return h, h.current, nil
+}
+
+func newHub(owner int64) (*Hub, error) {
+	l, err := loop.New(loop.Options{})
+	if err != nil {
+		return nil, err
+	}
+	h := &Hub{loop: l, owner: owner, stream: os.Stderr}
+	h.main.hub = h
+	h.current = &h.main
+	h.curGoid.Store(owner)
+	registry.Store(owner, &ctxEntry{hub: h})
+	hint.Store(h)
+	h.startMonitorFromEnv()
+	return h, nil
+}
+
+// Run runs fn on the calling goroutine as the main greenlet of a new hub,
+// then destroys the hub: greenlets still alive are unwound (their blocking
+// calls return ErrHubDestroyed and their deferred calls run) and the loop is
+// closed. It returns ErrHubExists when the goroutine already owns a hub or is
+// a greenlet, or the error of creating the event loop.
+func Run(fn func()) error {
+	if h, _ := current(); h != nil {
+		return ErrHubExists
+	}
+	h, err := newHub(goid.Get())
+	if err != nil {
+		return err
+	}
+	defer h.Destroy()
+	fn()
+	return nil
+}
+
+// Loop returns the hub's event loop. It is not goroutine-safe; see package
+// loop.
+func (h *Hub) Loop() *loop.Loop { return h.loop }
+
+// RunCallback queues fn on the hub's FIFO, after the greenlets and callbacks
+// already queued (gevent's loop.run_callback). Must be called from the hub.
+func (h *Hub) RunCallback(fn func()) *loop.Callback { return h.loop.RunCallback(fn) }
+
+// RunCallbackThreadsafe queues fn from any goroutine and wakes the hub.
+func (h *Hub) RunCallbackThreadsafe(fn func()) error { return h.loop.RunCallbackThreadsafe(fn) }
+
+// post queues fn(arg) on h from any goroutine: directly when the caller runs
+// on h, through the thread-safe queue otherwise.
+func (h *Hub) post(fn func(any), arg any) {
+	if h.onHub() {
+		h.loop.Post(fn, arg)
+		return
+	}
+	// A destroyed hub drops the call: nothing is left to wake.
+	_ = h.loop.PostThreadsafe(fn, arg)
+}
+
+// Join runs the hub's loop until nothing is left to do (gevent.wait() with no
+// objects): no active referenced watcher and no queued callback. Must be
+// called from the hub's owning goroutine outside of greenlets.
+func (h *Hub) Join() error {
+	if cur, t := current(); cur != h || t != &h.main {
+		return ErrBlockingSwitchOut
+	}
+	if err := h.main.preempt(); err != nil {
+		return err
+	}
+	h.inLoop, h.current = true, nil
+	err := h.loop.Run(loop.RunDefault)
+	h.inLoop, h.current = false, &h.main
+	h.curGoid.Store(h.owner)
+	return err
+}
+
+// Destroy unwinds every greenlet of the hub, closes its loop and forgets the
+// owning goroutine's hub, so that a later gevent call there creates a new one.
+// Must be called from the owning goroutine outside of greenlets; other calls
+// do nothing.
+func (h *Hub) Destroy() {
+	if cur, t := current(); cur != h || t != &h.main || h.destroyed.Load() {
+		return
+	}
+	h.destroyed.Store(true)
+	h.stopMonitor()
+	for len(h.workers) > 0 {
+		w := h.workers[len(h.workers)-1]
+		h.workers = h.workers[:len(h.workers)-1]
+		h.stopWorker(w)
+	}
+	h.free = nil
+	h.loop.Close()
+	registry.Delete(h.owner)
+	hint.CompareAndSwap(h, nil)
+}
+
+// parkMain runs the loop on the owning goroutine until w is delivered. When
+// the loop runs out of work first, w receives ErrLoopExit.
+func (h *Hub) parkMain(w *Waiter) {
+	h.mainWoken = false
+	h.inLoop, h.current = true, nil
+	for !h.mainWoken {
+		err := h.loop.Run(loop.RunDefault)
+		if h.mainWoken {
+			break
+		}
+		if err == nil && h.loop.Alive() {
+			continue
+		}
+		if err == nil {
+			err = ErrLoopExit
+		}
+		h.main.parkedOn = nil
+		w.throw(err)
+		break
+	}
+	h.inLoop, h.current = false, &h.main
+	h.curGoid.Store(h.owner)
+}
+
+// idPool hands out small greenlet ids, the smallest free one first (gevent's
+// minimal_ident).
+type idPool struct {
+	next uint64
+	free []uint64 // min-heap
+}
+
+func (p *idPool) get() uint64 {
+	if len(p.free) == 0 {
+		p.next++
+		return p.next
+	}
+	id := p.free[0]
+	last := len(p.free) - 1
+	p.free[0] = p.free[last]
+	p.free = p.free[:last]
+	for i := 0; ; {
+		c := 2*i + 1
+		if c >= len(p.free) {
+			break
+		}
+		if c+1 < len(p.free) && p.free[c+1] < p.free[c] {
+			c++
+		}
+		if p.free[i] <= p.free[c] {
+			break
+		}
+		p.free[i], p.free[c] = p.free[c], p.free[i]
+		i = c
+	}
+	return id
+}
+
+func (p *idPool) put(id uint64) {
+	p.free = append(p.free, id)
+	for i := len(p.free) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if p.free[parent] <= p.free[i] {
+			break
+		}
+		p.free[parent], p.free[i] = p.free[i], p.free[parent]
+		i = parent
+	}
+}

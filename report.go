@@ -1,0 +1,72 @@
+package gevent
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"time"
+)
+
+// Report is one failure the hub reports: a greenlet that failed, a link
+// that panicked, or a greenlet the monitor found holding the hub.
+type Report struct {
+	Time    time.Time
+	Context string // what failed, such as `<Greenlet "Greenlet-1" at 0x…: main.fail>`
+	Err     error
+	Stack   []byte // the stack of a panic or of a blocking greenlet; may be nil
+}
+
+// String formats the report as gevent prints it: the stack if any, then
+// "<time> <context> failed with <error>".
+func (r Report) String() string {
+	s := ""
+	if len(r.Stack) > 0 {
+		s = string(r.Stack)
+		if s[len(s)-1] != '\n' {
+			s += "\n"
+		}
+	}
+	return s + fmt.Sprintf("%s %s failed with %v\n", r.Time.UTC().Format(time.RFC3339), r.Context, r.Err)
+}
+
+// SetErrorHandler replaces the hub's error handler (gevent's
+// hub.handle_error). fn receives every report; it runs on the hub's goroutine
+// for failures and on the monitor's goroutine for monitor reports, and must
+// not block. nil restores the default, which prints Report.String to the
+// error stream. May be called from any goroutine.
+func (h *Hub) SetErrorHandler(fn func(Report)) {
+	h.errMu.Lock()
+	h.handler = fn
+	h.errMu.Unlock()
+}
+
+// SetErrorStream sets where the default handler prints (gevent's
+// exception_stream); nil silences it. Defaults to os.Stderr.
+func (h *Hub) SetErrorStream(w io.Writer) {
+	h.errMu.Lock()
+	h.stream = w
+	h.errMu.Unlock()
+}
+
+// report sends one report to the handler.
+func (h *Hub) report(context string, err error) {
+	r := Report{Time: time.Now(), Context: context, Err: err}
+	var pe *PanicError
+	if errors.As(err, &pe) {
+		r.Stack = pe.Stack
+	}
+	h.deliverReport(r)
+}
+
+func (h *Hub) deliverReport(r Report) {
+	h.errMu.Lock()
+	fn, w := h.handler, h.stream
+	h.errMu.Unlock()
+	if fn != nil {
+		fn(r)
+		return
+	}
+	if w != nil {
+		io.WriteString(w, r.String()+"\n")
+	}
+}

@@ -1,0 +1,70 @@
+package gevent
+
+import "time"
+
+// Sleep suspends the calling greenlet for d (gevent.sleep). Sleep(0) (or a
+// negative d) moves it to the tail of the hub's FIFO: the greenlets and
+// callbacks already queued run first, and it resumes before the loop polls
+// for I/O unless the switch interval has passed. A positive d goes through
+// the timer heap and resumes in a later loop iteration. Sleep returns nil, or
+// the kill or Timeout error that interrupted it; called on a goroutine
+// without a hub, it creates one.
+func Sleep(d time.Duration) error {
+	h, t, err := ensureHub()
+	if err != nil {
+		return err
+	}
+	if t == nil {
+		return ErrBlockingSwitchOut
+	}
+	if err := t.preempt(); err != nil {
+		return err
+	}
+	w := &t.sleepW
+	w.t, w.hub = t, h
+	w.Reset()
+	if d <= 0 {
+		h.loop.Post(sleep0Wake, w)
+		t.park(w)
+	} else {
+		t.startTimer(d, w)
+		t.park(w)
+		t.timer.Stop()
+	}
+	if _, err := w.result(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// sleep0Wake wakes a Sleep(0) when its turn in the FIFO comes.
+func sleep0Wake(arg any) {
+	w := arg.(*Waiter)
+	if w.state.CompareAndSwap(armed, switched) {
+		resumeWaiter(w)
+	}
+}
+
+// Idle waits until the loop has nothing else to do: it resumes in an
+// iteration in which no other watcher or callback was pending (gevent.idle).
+func Idle() error {
+	h, t, err := ensureHub()
+	if err != nil {
+		return err
+	}
+	if t == nil {
+		return ErrBlockingSwitchOut
+	}
+	if err := t.preempt(); err != nil {
+		return err
+	}
+	w := &t.sleepW
+	w.t, w.hub = t, h
+	w.Reset()
+	idle := h.loop.NewIdle(func() { w.Switch() })
+	idle.Start()
+	t.park(w)
+	idle.Close()
+	_, err = w.result()
+	return err
+}

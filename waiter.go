@@ -1,0 +1,288 @@
+package gevent
+
+import (
+	"errors"
+	"sync/atomic"
+	"time"
+
+	"github.com/geventgo/gevent/loop"
+)
+
+// task is an execution context of a hub: a greenlet, or the goroutine that
+// owns the hub (its "main greenlet"). All fields are hub-only.
+type task struct {
+	hub      *Hub
+	g        *greenlet // nil for the owning goroutine
+	parkedOn *Waiter   // the Waiter the task is parked on, if any
+
+	killErr        error    // sticky: set by Kill
+	pendingTimeout *Timeout // fired while the task was not parked
+
+	timer  *loop.Timer  // for timed waits and Sleep; created on first use
+	timerW *Waiter      // the Waiter the timer throws into
+	sleepW Waiter       // reused by Sleep and Idle
+	joinW  Waiter       // reused by joins on greenlets of the same hub
+	locals []localEntry // LocalSlot values
+}
+
+// Waiter states.
+const (
+	armed    int32 = iota // waiting for Switch or Throw
+	switched              // woken by Switch
+	throwing              // Throw is storing its error
+	thrown                // woken by Throw
+)
+
+// errWaitTimedOut is thrown into a Waiter whose own WaitTimeout expired.
+var errWaitTimedOut = errors.New("gevent: wait timed out")
+
+// Waiter is the single park/unpark primitive every blocking object of this
+// module is built on (gevent.hub.Waiter, trio's ParkingLot entry). A Waiter
+// belongs to the context that created it: a greenlet, a hub's owning
+// goroutine, or a plain goroutine without a hub; only that context may call
+// Wait. Switch and Throw may be called from any goroutine, once the Waiter is
+// shared with the party that will wake it. Exactly one of them succeeds per
+// arming; the other reports false, which is how a waker learns that the
+// waiter gave up (timeout, kill) and must not receive what was offered.
+//
+// A Waiter must not be copied after first use. Reset re-arms it.
+type Waiter struct {
+	state atomic.Int32
+	err   error         // written before state becomes thrown
+	t     *task         // the waiting task; nil for a plain goroutine
+	hub   *Hub          // the task's hub; for a loop callback, with t nil
+	ch    chan struct{} // wake-up of a plain goroutine
+	ref   bool          // keep the hub's loop alive while waiting
+}
+
+// NewWaiter returns an armed Waiter bound to the calling context.
+func NewWaiter() *Waiter {
+	w := &Waiter{}
+	w.bind()
+	return w
+}
+
+func (w *Waiter) bind() {
+	w.hub, w.t = current()
+	if w.hub == nil {
+		w.ch = make(chan struct{}, 1)
+	}
+}
+
+// Reset re-arms a Waiter whose wait has ended, so that it can be used for
+// another wait by the same context. Wakers of the previous wait must be gone.
+func (w *Waiter) Reset() {
+	w.err = nil
+	if w.ch != nil {
+		select {
+		case <-w.ch:
+		default:
+		}
+	}
+	w.state.Store(armed)
+}
+
+// SetRef sets whether a waiting hub's loop counts the wait as work that keeps
+// it alive, as a referenced watcher does. Set it when the waker lives on
+// another hub or goroutine; without it, a hub with nothing else to do reports
+// ErrLoopExit to its owning goroutine instead of waiting for that waker.
+func (w *Waiter) SetRef(ref bool) { w.ref = ref }
+
+// Ready reports whether Switch or Throw has woken the Waiter.
+func (w *Waiter) Ready() bool {
+	s := w.state.Load()
+	return s == switched || s == thrown
+}
+
+// Switch wakes the Waiter without an error. It reports whether it did; false
+// means the Waiter was woken already, by a Switch or by a Throw such as its
+// own timeout. It never blocks and may be called from any goroutine.
+func (w *Waiter) Switch() bool {
+	if !w.state.CompareAndSwap(armed, switched) {
+		return false
+	}
+	w.deliver()
+	return true
+}
+
+// Throw wakes the Waiter so that Wait returns err. It reports whether it did,
+// as Switch does. It never blocks and may be called from any goroutine.
+func (w *Waiter) Throw(err error) bool { return w.throw(err) }
+
+func (w *Waiter) throw(err error) bool {
+	if !w.state.CompareAndSwap(armed, throwing) {
+		return false
+	}
+	w.err = err
+	w.state.Store(thrown)
+	w.deliver()
+	return true
+}
+
+// deliver makes the waiting context run again.
+func (w *Waiter) deliver() {
+	if w.ch != nil {
+		select {
+		case w.ch <- struct{}{}:
+		default:
+		}
+		return
+	}
+	if w.t != nil {
+		w.t.hub.post(resumeWaiter, w)
+	}
+}
+
+// resumeWaiter runs on the waiter's hub and switches into its task if the
+// task is still parked on it. Stale calls (the task already left this wait)
+// do nothing.
+func resumeWaiter(arg any) {
+	w := arg.(*Waiter)
+	t := w.t
+	if t.parkedOn != w || !w.Ready() {
+		return
+	}
+	t.parkedOn = nil
+	h := t.hub
+	if t.g == nil {
+		h.mainWoken = true
+		h.loop.Break()
+		return
+	}
+	h.switchTo(t)
+}
+
+// Wait parks the calling context until Switch or Throw. It returns nil after
+// Switch, the thrown error after Throw, and without parking:
+// ErrGreenletExit (or the KillWith error) for a killed greenlet, the Timeout
+// that expired for the context, ErrBlockingSwitchOut in a loop callback, and
+// ErrLoopExit on a hub's owning goroutine when nothing can wake it.
+func (w *Waiter) Wait() error {
+	_, err := w.wait(-1)
+	return err
+}
+
+// WaitTimeout is Wait with a limit: it reports false, nil when d passes
+// first (d < 0 waits forever). A Switch arriving at the same time as the
+// limit wins if it came first.
+func (w *Waiter) WaitTimeout(d time.Duration) (bool, error) {
+	if d < 0 {
+		d = 0
+	}
+	return w.wait(d)
+}
+
+func (w *Waiter) wait(d time.Duration) (bool, error) {
+	if w.ch != nil {
+		return w.waitChan(d)
+	}
+	t := w.t
+	if t == nil {
+		w.throw(ErrBlockingSwitchOut)
+		return w.result()
+	}
+	if _, cur := current(); cur != t {
+		return false, errors.New("gevent: Waiter.Wait called from a context that did not create it")
+	}
+	if err := t.preempt(); err != nil {
+		w.throw(err)
+		return w.result()
+	}
+	if w.Ready() {
+		return w.result()
+	}
+	if d >= 0 {
+		t.startTimer(d, w)
+	}
+	t.park(w)
+	if d >= 0 {
+		t.timer.Stop()
+	}
+	return w.result()
+}
+
+// park suspends t until w is delivered.
+func (t *task) park(w *Waiter) {
+	h := t.hub
+	if w.ref {
+		h.loop.Ref()
+	}
+	t.parkedOn = w
+	if t.g != nil {
+		t.parkGreenlet()
+	} else {
+		h.parkMain(w)
+	}
+	t.parkedOn = nil
+	if w.ref {
+		h.loop.Unref()
+	}
+}
+
+func (w *Waiter) result() (bool, error) {
+	switch w.state.Load() {
+	case switched:
+		return true, nil
+	case thrown:
+		if w.err == errWaitTimedOut {
+			return false, nil
+		}
+		return false, w.err
+	}
+	return false, errors.New("gevent: Waiter woken in an impossible state")
+}
+
+func (w *Waiter) waitChan(d time.Duration) (bool, error) {
+	if d < 0 {
+		<-w.ch
+		return w.result()
+	}
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-w.ch:
+	case <-tm.C:
+		// Either the throw succeeds or a waker won the race; in both cases
+		// one delivery is on its way.
+		w.throw(errWaitTimedOut)
+		<-w.ch
+	}
+	return w.result()
+}
+
+// preempt returns the error a blocking call of t must return at once: a
+// kill, an expired Timeout, or a destroyed hub.
+func (t *task) preempt() error {
+	if t.killErr != nil {
+		return t.killErr
+	}
+	if pt := t.pendingTimeout; pt != nil {
+		t.pendingTimeout = nil
+		pt.pending = false
+		return pt.value()
+	}
+	if t.hub.destroyed.Load() {
+		return ErrHubDestroyed
+	}
+	return nil
+}
+
+// startTimer arms t's timer to throw errWaitTimedOut into w after d.
+func (t *task) startTimer(d time.Duration, w *Waiter) {
+	if t.timer == nil {
+		t.timer = t.hub.loop.NewTimer(func() { t.timerW.throw(errWaitTimedOut) })
+	}
+	t.timerW = w
+	t.hub.loop.UpdateNow()
+	t.timer.Start(d, 0)
+}
+
+// interrupt delivers err to t at its current blocking call, or, when t is
+// not parked, at its next one (for a Timeout) or every later one (for a
+// kill, recorded by the caller).
+func (t *task) interrupt(err error) bool {
+	if w := t.parkedOn; w != nil {
+		return w.throw(err)
+	}
+	return false
+}
