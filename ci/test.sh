@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# test.sh is the whole check CI runs: fmt.sh, lint.sh, then every module's tests under -race,
+# once on the platform's default backend and once with the portable poll(2) backend forced.
+set -euo pipefail
+# shellcheck source=SCRIPTDIR/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+bash ci/fmt.sh
+bash ci/lint.sh
+# The first run must see the default backend, whatever the caller's environment says.
+unset GEVENT_BACKEND
+each_module go test -race -count=1 -timeout 10m ./...
+each_module env GEVENT_BACKEND=poll go test -race -count=1 -timeout 10m ./...
