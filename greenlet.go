@@ -236,7 +236,8 @@ func (g *greenlet) finish(err error, report bool) {
 }
 
 // scheduleLinks queues notifyLinks on the greenlet's hub if there are links
-// and no call is queued.
+// and no call is queued. On a destroyed hub, whose loop will not run again,
+// the links run at once, so that waiters on other hubs and goroutines wake.
 func (g *greenlet) scheduleLinks() {
 	g.mu.Lock()
 	need := len(g.links) > 0 && !g.notifying
@@ -244,7 +245,11 @@ func (g *greenlet) scheduleLinks() {
 		g.notifying = true
 	}
 	g.mu.Unlock()
-	if need {
+	switch {
+	case !need:
+	case g.hub.destroyed.Load():
+		notifyLinks(g)
+	default:
 		g.hub.post(notifyLinks, g)
 	}
 }
@@ -475,7 +480,9 @@ func (g *greenlet) kill(err error, block bool, timeout time.Duration) {
 		return
 	}
 	g.hub.post(killGreenlet, &killReq{g, err})
-	if _, t := current(); !block || t == &g.task || t == nil {
+	// A loop callback (a hub but no task) cannot wait; a plain goroutine
+	// (no hub) waits on a channel.
+	if h, t := current(); !block || t == &g.task || (h != nil && t == nil) {
 		return
 	}
 	g.join(timeout)

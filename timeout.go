@@ -138,6 +138,10 @@ func (to *Timeout) Error() string {
 // Timeout reports true, as net.Error's method does.
 func (to *Timeout) Timeout() bool { return true }
 
+// Temporary reports true, like ErrTimeout's, so that a *Timeout is a
+// net.Error (net code tests err.(net.Error) before calling Timeout).
+func (to *Timeout) Temporary() bool { return true }
+
 // Is reports whether target is ErrTimeout.
 func (to *Timeout) Is(target error) bool { return target == ErrTimeout }
 

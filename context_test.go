@@ -1,0 +1,73 @@
+package gevent_test
+
+import (
+	"testing"
+
+	"github.com/geventgo/gevent"
+)
+
+// TestLocalSlot: each greenlet, hub goroutine and plain goroutine sees its
+// own value.
+func TestLocalSlot(t *testing.T) {
+	s := gevent.NewLocalSlot()
+	if s2 := gevent.NewLocalSlot(); s2 == s {
+		t.Fatal("NewLocalSlot returned the same slot twice")
+	}
+	runHub(t, func(*gevent.Hub) {
+		s.Set("main")
+		var inA, inB any
+		var setB bool
+		a := gevent.Go(func() { s.Set("a"); gevent.Sleep(0); inA, _ = s.Get() })
+		b := gevent.Go(func() { inB, setB = s.Get() })
+		gevent.JoinAll([]*gevent.Greenlet[struct{}]{a, b})
+		if inA != "a" || setB || inB != nil {
+			t.Errorf("a sees %v, b sees %v (set %v); want a, unset", inA, inB, setB)
+		}
+		if v, ok := s.Get(); v != "main" || !ok {
+			t.Errorf("main sees %v, %v; want main, true", v, ok)
+		}
+		s.Delete()
+		if _, ok := s.Get(); ok {
+			t.Error("value still set after Delete")
+		}
+	})
+	done := make(chan any)
+	go func() {
+		s.Set("plain")
+		v, _ := s.Get()
+		s.Delete()
+		done <- v
+	}()
+	if v := <-done; v != "plain" {
+		t.Errorf("plain goroutine sees %v; want plain", v)
+	}
+}
+
+// TestAffinity: Touch reports sharing once a second hub or a plain goroutine
+// uses the object.
+func TestAffinity(t *testing.T) {
+	var a gevent.Affinity
+	runHub(t, func(*gevent.Hub) {
+		for i := range 2 {
+			if a.Touch() {
+				t.Errorf("Touch %d from one hub reports sharing", i)
+			}
+		}
+		gevent.Go(func() {
+			if a.Touch() {
+				t.Error("Touch from a greenlet of the same hub reports sharing")
+			}
+		}).Join()
+	})
+	runHub(t, func(*gevent.Hub) {
+		if !a.Touch() || !a.Shared() {
+			t.Error("Touch from a second hub does not report sharing")
+		}
+	})
+	var b gevent.Affinity
+	done := make(chan bool)
+	go func() { done <- b.Touch() }()
+	if !<-done {
+		t.Error("Touch from a plain goroutine does not report sharing")
+	}
+}

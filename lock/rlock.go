@@ -1,0 +1,181 @@
+package lock
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/goid"
+)
+
+// RLock is a re-entrant lock owned by the context that acquired it
+// (gevent.lock.RLock): a greenlet, a hub's owning goroutine, a loop callback
+// of a hub, or a plain goroutine. The owner may acquire it again; it is free
+// once every Acquire has been matched by a Release. Other contexts wait, in
+// the order they blocked, and the lock goes straight to the first of them.
+//
+// All methods may be called from any goroutine. The zero value is an
+// unlocked RLock. An RLock must not be copied after first use.
+type RLock struct {
+	_ noCopy
+
+	aff gevent.Affinity
+
+	mu      sync.Mutex // guards the fields below
+	owner   any        // the holder's identity (see self); nil: unlocked
+	depth   int        // Acquires not yet released by the owner
+	waiters waitList
+}
+
+// Identities of the contexts that are not greenlets. A greenlet is
+// identified by the *gevent.Greenlet that gevent.Current returns.
+type (
+	hubOwner    struct{ h *gevent.Hub } // a hub's owning goroutine
+	hubCallback struct{ h *gevent.Hub } // a loop callback of a hub
+	goroutine   int64                   // a goroutine without a hub, by goid
+)
+
+// self returns the identity of the calling context.
+func self() any {
+	if g := gevent.Current(); g != nil {
+		return g
+	}
+	if h := gevent.CurrentHubIfAny(); h != nil {
+		if gevent.InLoopCallback() {
+			return hubCallback{h}
+		}
+		return hubOwner{h}
+	}
+	return goroutine(goid.Get())
+}
+
+// Acquire takes the lock, waiting while another context holds it; the
+// owner takes it again at once. It returns nil with the lock taken, or
+// without it the error that ended the wait: the caller's Kill
+// (gevent.ErrGreenletExit) or Timeout, gevent.ErrLoopExit,
+// gevent.ErrBlockingSwitchOut in a loop callback, gevent.ErrHubDestroyed.
+func (l *RLock) Acquire() error {
+	_, err := l.acquire(-1)
+	return err
+}
+
+// AcquireTimeout is Acquire with a limit: it reports false, nil when d
+// passes first. With d <= 0 it does not wait.
+func (l *RLock) AcquireTimeout(d time.Duration) (bool, error) {
+	if d <= 0 {
+		return l.TryAcquire(), nil
+	}
+	return l.acquire(d)
+}
+
+// TryAcquire takes the lock if it is free or held by the caller, and
+// reports whether it did. It never blocks.
+func (l *RLock) TryAcquire() bool {
+	l.aff.Touch()
+	me := self()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.tryLocked(me)
+}
+
+func (l *RLock) tryLocked(me any) bool {
+	switch l.owner {
+	case nil:
+		l.owner, l.depth = me, 1
+		return true
+	case me:
+		l.depth++
+		return true
+	}
+	return false
+}
+
+func (l *RLock) acquire(d time.Duration) (bool, error) {
+	shared := l.aff.Touch()
+	me := self()
+	l.mu.Lock()
+	if l.tryLocked(me) {
+		l.mu.Unlock()
+		return true, nil
+	}
+	n := &node{w: gevent.NewWaiter(), owner: me}
+	n.w.SetRef(shared)
+	l.waiters.pushBack(n)
+	l.mu.Unlock()
+
+	ok, err := wait(n.w, d)
+	if ok {
+		return true, nil // Release made us the owner
+	}
+	l.mu.Lock()
+	l.waiters.remove(n)
+	// If n was not listed, Release dequeued it and its Switch failed; it
+	// passed the lock on.
+	l.mu.Unlock()
+	return false, err
+}
+
+// Release undoes one Acquire of the owner. When the last one is undone, the
+// lock goes to the first blocked context, or becomes free. Release never
+// blocks. Called by a context that does not hold the lock, it changes
+// nothing and returns an error wrapping ErrNotOwner.
+func (l *RLock) Release() error {
+	l.aff.Touch()
+	me := self()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.owner != me {
+		return fmt.Errorf("%w: owner %v, current %v", ErrNotOwner, describe(l.owner), describe(me))
+	}
+	l.depth--
+	if l.depth > 0 {
+		return nil
+	}
+	l.owner = nil
+	for n := l.waiters.front(); n != nil; n = l.waiters.front() {
+		l.waiters.remove(n)
+		l.owner, l.depth = n.owner, 1
+		if n.w.Switch() {
+			return nil
+		}
+		// The waiter gave up at this moment; try the next one.
+		l.owner, l.depth = nil, 0
+	}
+	return nil
+}
+
+// describe formats an identity for ErrNotOwner's message.
+func describe(id any) string {
+	switch v := id.(type) {
+	case nil:
+		return "none"
+	case hubOwner:
+		return fmt.Sprintf("main of hub %p", v.h)
+	case hubCallback:
+		return fmt.Sprintf("loop callback of hub %p", v.h)
+	case goroutine:
+		return fmt.Sprintf("goroutine %d", int64(v))
+	}
+	return fmt.Sprint(id)
+}
+
+// Locked reports whether some context holds the lock.
+func (l *RLock) Locked() bool {
+	l.aff.Touch()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.owner != nil
+}
+
+// Owned reports whether the calling context holds the lock (gevent's
+// _is_owned).
+func (l *RLock) Owned() bool {
+	l.aff.Touch()
+	me := self()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.owner == me
+}
+
+var _ Acquirer = (*RLock)(nil)

@@ -1,0 +1,205 @@
+package loop_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/geventgo/gevent/loop"
+	"golang.org/x/sys/unix"
+)
+
+func testIORead(t *testing.T, l *loop.Loop) {
+	rfd, wfd := pipe(t)
+	var revents loop.Interest
+	calls, read := 0, 0
+	var w *loop.IO
+	w, err := l.NewIO(rfd, loop.Read, func(rev loop.Interest) {
+		calls++
+		revents |= rev
+		read += drain(rfd)
+		w.Stop()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if w.FD() != rfd || w.Events() != loop.Read {
+		t.Errorf("FD, Events = %d, %v; want %d, read", w.FD(), w.Events(), rfd)
+	}
+	w.Start()
+	if !w.Active() {
+		t.Error("Active() = false after Start")
+	}
+	l.Run(loop.RunNoWait)
+	l.Run(loop.RunNoWait)
+	if calls != 0 {
+		t.Fatalf("read watcher fired %d times on an empty pipe", calls)
+	}
+	unix.Write(wfd, []byte("hello"))
+	l.Run(loop.RunDefault) // the active watcher keeps it running until it stops itself
+	if calls != 1 || revents&loop.Read == 0 || read != 5 {
+		t.Errorf("calls %d, revents %v, read %d; want 1, read, 5", calls, revents, read)
+	}
+	// A stopped watcher does not fire.
+	unix.Write(wfd, []byte("x"))
+	l.Run(loop.RunNoWait)
+	l.Run(loop.RunNoWait)
+	if calls != 1 {
+		t.Errorf("stopped watcher fired (calls = %d)", calls)
+	}
+}
+
+func testIOWrite(t *testing.T, l *loop.Loop) {
+	_, wfd := pipe(t)
+	var revents loop.Interest
+	var w *loop.IO
+	w, _ = l.NewIO(wfd, loop.Write, func(rev loop.Interest) { revents = rev; w.Stop() })
+	defer w.Close()
+	w.Start()
+	runUntil(t, l, func() bool { return revents != 0 })
+	if revents&loop.Write == 0 || revents&loop.Read != 0 {
+		t.Errorf("revents = %v; want write", revents)
+	}
+}
+
+// testIOTwoWatchers: watchers of one descriptor each get their direction,
+// and stopping a pending watcher cancels its call.
+func testIOTwoWatchers(t *testing.T, l *loop.Loop) {
+	sp, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(sp[0])
+	defer unix.Close(sp[1])
+	unix.SetNonblock(sp[0], true)
+	var reads, writes, others int
+	var r, w, other *loop.IO
+	r, _ = l.NewIO(sp[0], loop.Read, func(rev loop.Interest) {
+		reads++
+		drain(sp[0])
+		if other.Pending() {
+			other.Stop()
+		}
+	})
+	w, _ = l.NewIO(sp[0], loop.Write, func(rev loop.Interest) { writes++; w.Stop() })
+	other, _ = l.NewIO(sp[0], loop.Read, func(loop.Interest) { others++ })
+	defer r.Close()
+	defer w.Close()
+	defer other.Close()
+	r.Start()
+	w.Start()
+	runUntil(t, l, func() bool { return writes > 0 })
+	if reads != 0 || writes != 1 {
+		t.Fatalf("reads, writes = %d, %d before any data; want 0, 1", reads, writes)
+	}
+	other.Start()
+	unix.Write(sp[1], []byte("x"))
+	runUntil(t, l, func() bool { return reads > 0 })
+	if reads != 1 || writes != 1 || others != 0 {
+		t.Errorf("reads, writes, others = %d, %d, %d; want 1, 1, 0 (other stopped while pending)", reads, writes, others)
+	}
+	r.Stop()
+	other.Start()
+	unix.Write(sp[1], []byte("y"))
+	runUntil(t, l, func() bool { return others > 0 })
+	if reads != 1 {
+		t.Errorf("stopped watcher fired (reads = %d)", reads)
+	}
+}
+
+// testIOReadyWhileStopped: readiness that arrives while the descriptor's
+// watchers are stopped is delivered when one starts again.
+func testIOReadyWhileStopped(t *testing.T, l *loop.Loop) {
+	rfd, wfd := pipe(t)
+	calls := 0
+	w, _ := l.NewIO(rfd, loop.Read, func(loop.Interest) { calls++; drain(rfd) })
+	defer w.Close()
+	w.Start()
+	l.Run(loop.RunNoWait) // registers rfd
+	w.Stop()
+	unix.Write(wfd, []byte("x"))
+	l.Run(loop.RunNoWait)
+	l.Run(loop.RunNoWait)
+	if calls != 0 {
+		t.Fatalf("stopped watcher fired")
+	}
+	w.Start()
+	runUntil(t, l, func() bool { return calls > 0 })
+}
+
+func testIOHangup(t *testing.T, l *loop.Loop) {
+	var p [2]int
+	if err := unix.Pipe(p[:]); err != nil {
+		t.Fatal(err)
+	}
+	rfd := p[0]
+	defer unix.Close(rfd)
+	unix.SetNonblock(rfd, true)
+	unix.Close(p[1])
+	var revents loop.Interest
+	var w *loop.IO
+	w, _ = l.NewIO(rfd, loop.Read, func(rev loop.Interest) { revents = rev; w.Stop() })
+	defer w.Close()
+	w.Start()
+	runUntil(t, l, func() bool { return revents != 0 })
+	if revents&(loop.Read|loop.Hangup) == 0 {
+		t.Errorf("revents on a widowed pipe = %v; want read or hangup", revents)
+	}
+	var buf [1]byte
+	if n, err := unix.Read(rfd, buf[:]); n != 0 || err != nil {
+		t.Errorf("Read = %d, %v; want 0, nil (EOF)", n, err)
+	}
+}
+
+func testIOBadArgs(t *testing.T, l *loop.Loop) {
+	if _, err := l.NewIO(-1, loop.Read, nil); !errors.Is(err, loop.ErrBadFD) {
+		t.Errorf("NewIO(-1) = %v; want ErrBadFD", err)
+	}
+	for _, ev := range []loop.Interest{0, loop.Error, loop.Read | loop.Hangup} {
+		if _, err := l.NewIO(0, ev, nil); err == nil {
+			t.Errorf("NewIO(0, %v) = nil error; want an error", ev)
+		}
+	}
+	if err := l.ForgetFD(-1); err != nil {
+		t.Errorf("ForgetFD(-1) = %v; want nil", err)
+	}
+}
+
+// testIOFDReuse: readiness remembered for a closed watcher's descriptor is
+// not delivered to the next user of the same number.
+func testIOFDReuse(t *testing.T, l *loop.Loop) {
+	var p [2]int
+	if err := unix.Pipe(p[:]); err != nil {
+		t.Fatal(err)
+	}
+	old := 0
+	a, _ := l.NewIO(p[0], loop.Read, func(loop.Interest) { old++ })
+	a.Start()
+	l.Run(loop.RunNoWait) // registers the fd
+	a.Stop()
+	unix.Write(p[1], []byte("stale"))
+	l.Run(loop.RunNoWait)
+	l.Run(loop.RunNoWait)
+	if err := a.Close(); err != nil {
+		t.Fatalf("IO.Close = %v", err)
+	}
+	unix.Close(p[0])
+	unix.Close(p[1])
+
+	rfd, wfd := pipe(t)
+	if rfd != p[0] {
+		t.Logf("fd number not reused (%d, was %d); the test still checks delivery", rfd, p[0])
+	}
+	calls := 0
+	b, _ := l.NewIO(rfd, loop.Read, func(loop.Interest) { calls++; drain(rfd) })
+	defer b.Close()
+	b.Start()
+	for range 3 {
+		l.Run(loop.RunNoWait)
+	}
+	if calls != 0 || old != 0 {
+		t.Fatalf("watcher of the reused fd fired %d times (old %d) with no data", calls, old)
+	}
+	unix.Write(wfd, []byte("x"))
+	runUntil(t, l, func() bool { return calls > 0 })
+}

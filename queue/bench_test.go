@@ -1,0 +1,54 @@
+package queue_test
+
+import (
+	"testing"
+
+	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/queue"
+)
+
+// BenchmarkQueueHandoff passes b.N items through a Queue of size 1 from one
+// producer greenlet to one consumer greenlet of the same hub: ns per item.
+func BenchmarkQueueHandoff(b *testing.B) {
+	b.ReportAllocs()
+	gevent.Run(func() {
+		q := queue.New[int](1)
+		handoff(b, q.Put, q.Get)
+	})
+}
+
+// BenchmarkChannelHandoff is BenchmarkQueueHandoff through a Channel.
+func BenchmarkChannelHandoff(b *testing.B) {
+	b.ReportAllocs()
+	gevent.Run(func() {
+		c := queue.NewChannel[int]()
+		handoff(b, c.Put, c.Get)
+	})
+}
+
+// handoff runs a warm-up round, then times b.N items from a producer to a
+// consumer greenlet.
+func handoff(b *testing.B, put func(int) error, get func() (int, error)) {
+	pass := func(n int) {
+		prod := gevent.Go(func() {
+			for i := range n {
+				if err := put(i); err != nil {
+					b.Errorf("Put = %v; want nil", err)
+					return
+				}
+			}
+		})
+		cons := gevent.Go(func() {
+			for i := range n {
+				if v, err := get(); v != i || err != nil {
+					b.Errorf("Get = %d, %v; want %d, nil", v, err, i)
+					return
+				}
+			}
+		})
+		gevent.JoinAll([]*gevent.Greenlet[struct{}]{prod, cons})
+	}
+	pass(100) // warm up the workers, waiters and nodes
+	b.ResetTimer()
+	pass(b.N)
+}

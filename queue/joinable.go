@@ -1,0 +1,107 @@
+package queue
+
+import (
+	"time"
+
+	"github.com/geventgo/gevent"
+)
+
+// JoinableQueue is a Queue used with TaskDone and Join
+// (gevent.queue.JoinableQueue). Since gevent 25.4.1 every gevent Queue is
+// joinable and JoinableQueue is another name for Queue; so it is here.
+type JoinableQueue[T any] = Queue[T]
+
+// NewJoinable returns an empty FIFO queue that holds at most maxsize items
+// (maxsize <= 0: unbounded), for use with TaskDone and Join. It is New.
+func NewJoinable[T any](maxsize int) *JoinableQueue[T] { return New[T](maxsize) }
+
+// TaskDone marks one item taken from the queue as processed. Each successful
+// put adds an unfinished task; when TaskDone has been called once for each,
+// Join returns. It returns ErrTaskDoneTooManyTimes, and changes nothing, when
+// no task is unfinished. It never blocks.
+func (q *Queue[T]) TaskDone() error {
+	q.aff.Touch()
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.unfinished <= 0 {
+		return ErrTaskDoneTooManyTimes
+	}
+	q.unfinished--
+	if q.unfinished == 0 {
+		q.switchAllLocked(&q.joiners)
+	}
+	return nil
+}
+
+// Unfinished returns the number of items put and not yet marked done with
+// TaskDone (gevent's unfinished_tasks).
+func (q *Queue[T]) Unfinished() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.unfinished
+}
+
+// Join blocks until every item put has been marked done with TaskDone; it
+// returns nil at once if nothing is unfinished (for example when nothing was
+// ever put). Otherwise it returns the error that ended its wait (the
+// caller's Kill or Timeout, gevent.ErrLoopExit), or
+// gevent.ErrBlockingSwitchOut when called from a loop callback.
+func (q *Queue[T]) Join() error {
+	_, err := q.join(-1)
+	return err
+}
+
+// JoinTimeout is Join that waits at most d: it reports true when every task
+// is done, and false, nil when d passed first (gevent's join(timeout)).
+func (q *Queue[T]) JoinTimeout(d time.Duration) (bool, error) {
+	return q.join(max(d, 0))
+}
+
+func (q *Queue[T]) join(d time.Duration) (bool, error) {
+	shared := q.touch()
+	q.mu.Lock()
+	if q.unfinished == 0 {
+		q.mu.Unlock()
+		return true, nil
+	}
+	if gevent.InLoopCallback() {
+		q.mu.Unlock()
+		return false, gevent.ErrBlockingSwitchOut
+	}
+	var zero T
+	n := q.enqueueLocked(&q.joiners, joiner, zero, shared)
+	q.mu.Unlock()
+	_, ok, err := q.block(n, d)
+	return ok, err
+}
+
+// Shutdown shuts the queue down (gevent's and Python 3.13's shutdown): from
+// then on every put returns ErrShutDown, and gets return the remaining items
+// and then ErrShutDown. With immediate, the remaining items are dropped at
+// once, each counted as done (which may release Join). All blocked putters
+// and getters are woken with ErrShutDown; blocked joiners are woken only when
+// no task is left unfinished. Shutdown is how a consumer ranging over All is
+// told to stop. It never blocks; calling it again is allowed (an immediate
+// call still drops the items).
+func (q *Queue[T]) Shutdown(immediate bool) {
+	q.aff.Touch()
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.shut = true
+	if immediate {
+		q.unfinished = max(q.unfinished-q.storeLocked().clear(), 0)
+		if q.unfinished == 0 {
+			q.switchAllLocked(&q.joiners)
+		}
+	}
+	q.throwAllLocked(&q.putters, ErrShutDown)
+	q.throwAllLocked(&q.getters, ErrShutDown)
+}
+
+// IsShutDown reports whether Shutdown has been called (gevent's
+// is_shutdown).
+func (q *Queue[T]) IsShutDown() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.shut
+}

@@ -1,0 +1,146 @@
+package gevent_test
+
+import (
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/geventgo/gevent"
+)
+
+// TestWaiterOneWakeUp: exactly one Switch or Throw succeeds per arming, a
+// wake-up before Wait is kept, and Reset re-arms.
+func TestWaiterOneWakeUp(t *testing.T) {
+	inGreenlet(t, func() {
+		w := gevent.NewWaiter()
+		if w.Ready() {
+			t.Error("new Waiter is Ready")
+		}
+		if !w.Switch() || w.Switch() || w.Throw(errBoom) || !w.Ready() {
+			t.Error("first Switch must succeed and later wake-ups fail")
+		}
+		if err := w.Wait(); err != nil {
+			t.Errorf("Wait after Switch = %v; want nil", err)
+		}
+		w.Reset()
+		if !w.Throw(errBoom) || w.Switch() {
+			t.Error("after Reset: Throw must succeed, then Switch fail")
+		}
+		if err := w.Wait(); !errors.Is(err, errBoom) {
+			t.Errorf("Wait after Throw = %v; want boom", err)
+		}
+
+		// Concurrent wakers: exactly one wins.
+		w.Reset()
+		w.SetRef(true)
+		var wins atomic.Int32
+		var wg sync.WaitGroup
+		for i := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if (i%2 == 0 && w.Switch()) || (i%2 == 1 && w.Throw(errBoom)) {
+					wins.Add(1)
+				}
+			}()
+		}
+		w.Wait()
+		wg.Wait()
+		if n := wins.Load(); n != 1 {
+			t.Errorf("%d of 8 concurrent wake-ups succeeded; want 1", n)
+		}
+	})
+}
+
+// TestWaiterTimeout: WaitTimeout reports false, nil when the limit passes,
+// and a waker then learns that the waiter gave up.
+func TestWaiterTimeout(t *testing.T) {
+	inGreenlet(t, func() {
+		w := gevent.NewWaiter()
+		start := time.Now()
+		if ok, err := w.WaitTimeout(5 * time.Millisecond); ok || err != nil {
+			t.Errorf("WaitTimeout = %v, %v; want false, nil", ok, err)
+		}
+		if time.Since(start) < 5*time.Millisecond {
+			t.Error("WaitTimeout returned early")
+		}
+		if w.Switch() {
+			t.Error("Switch after the timeout succeeded; want false (the waiter gave up)")
+		}
+		w.Reset()
+		gevent.Go(func() { w.Switch() })
+		if ok, err := w.WaitTimeout(time.Second); !ok || err != nil {
+			t.Errorf("WaitTimeout woken by a greenlet = %v, %v; want true, nil", ok, err)
+		}
+	})
+}
+
+// TestWaiterWrongContext: only the context that created a Waiter may wait.
+func TestWaiterWrongContext(t *testing.T) {
+	runHub(t, func(*gevent.Hub) {
+		w := gevent.NewWaiter()
+		var err error
+		gevent.Go(func() { err = w.Wait() }).Join()
+		if err == nil {
+			t.Error("Wait from another greenlet = nil; want an error")
+		}
+	})
+}
+
+// TestWaiterPlainGoroutine: a goroutine without a hub parks on a channel and
+// is woken from a greenlet of a hub.
+func TestWaiterPlainGoroutine(t *testing.T) {
+	wch := make(chan *gevent.Waiter)
+	res := make(chan error, 1)
+	go func() {
+		w := gevent.NewWaiter()
+		wch <- w
+		if ok, err := w.WaitTimeout(time.Millisecond); ok || err != nil {
+			res <- errors.New("WaitTimeout did not time out")
+			return
+		}
+		w.Reset()
+		wch <- w
+		err := w.Wait()
+		if gevent.CurrentHubIfAny() != nil {
+			err = errors.New("the plain goroutine got a hub")
+		}
+		res <- err
+	}()
+	<-wch
+	w := <-wch
+	runHub(t, func(*gevent.Hub) {
+		gevent.Go(func() { w.Throw(errBoom) }).Join()
+	})
+	select {
+	case err := <-res:
+		if !errors.Is(err, errBoom) {
+			t.Errorf("plain goroutine's Wait = %v; want boom", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("plain goroutine not woken")
+	}
+}
+
+// TestWaiterRef: a wait that only another goroutine can end needs SetRef; a
+// greenlet's Waiter woken from a goroutine wakes its hub.
+func TestWaiterRef(t *testing.T) {
+	runHub(t, func(*gevent.Hub) {
+		w := gevent.NewWaiter()
+		if err := w.Wait(); !errors.Is(err, gevent.ErrLoopExit) {
+			t.Errorf("unreferenced Wait with an idle hub = %v; want ErrLoopExit", err)
+		}
+		var err error
+		g := gevent.Go(func() {
+			w := gevent.NewWaiter()
+			w.SetRef(true)
+			go func() { time.Sleep(5 * time.Millisecond); w.Switch() }()
+			err = w.Wait()
+		})
+		if jerr := g.Join(); jerr != nil || err != nil {
+			t.Errorf("Join, Wait = %v, %v; want nil, nil", jerr, err)
+		}
+	})
+}
