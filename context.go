@@ -55,12 +55,17 @@ func (a *Affinity) Touch() bool {
 		a.shared.Store(true)
 		return true
 	}
-	if a.home.CompareAndSwap(nil, h) || a.home.Load() == h {
+	if home := a.home.Load(); home == h || (home == nil && a.home.CompareAndSwap(nil, h)) {
 		return false
 	}
 	a.shared.Store(true)
 	return true
 }
+
+// Share marks the object shared in advance, for an object that a hub will
+// wait on before the other hub or goroutine that wakes it has touched it:
+// its waits then keep the waiting hub alive from the start.
+func (a *Affinity) Share() { a.shared.Store(true) }
 
 // Shared reports whether Touch has seen more than one context.
 func (a *Affinity) Shared() bool { return a.shared.Load() }

@@ -48,6 +48,12 @@ func (h *Hub) SetErrorStream(w io.Writer) {
 	h.errMu.Unlock()
 }
 
+// Report sends a failure to the hub's error handler, as the hub does for a
+// failed greenlet: context names what failed (gevent's context argument of
+// handle_error). Objects built on the core use it for panicking callbacks.
+// It may be called from any goroutine.
+func (h *Hub) Report(context string, err error) { h.report(context, err) }
+
 // report sends one report to the handler.
 func (h *Hub) report(context string, err error) {
 	r := Report{Time: time.Now(), Context: context, Err: err}

@@ -64,8 +64,9 @@ func makeOptions(opts []WaitOption) waitOptions {
 // IWait yields the objects as they become ready, in completion order; ready
 // ones come first, in input order (gevent.iwait). Leaving the loop early
 // removes its links. Iteration ends after Within's limit, after Count
-// objects, or when the wait fails (the caller is killed or times out); use
-// IWaitErr to learn about the latter.
+// objects, or when the wait fails (the caller is killed or times out); the
+// caller's next blocking call reports a kill again, and JoinAll returns the
+// error.
 func IWait[G Waitable](objs []G, opts ...WaitOption) iter.Seq[G] {
 	return func(yield func(G) bool) {
 		iwait(objs, makeOptions(opts), yield)

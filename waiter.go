@@ -163,7 +163,7 @@ func (w *Waiter) Wait() error {
 }
 
 // WaitTimeout is Wait with a limit: it reports false, nil when d passes
-// first (d < 0 waits forever). A Switch arriving at the same time as the
+// first (a negative d counts as zero). A Switch arriving at the same time as the
 // limit wins if it came first.
 func (w *Waiter) WaitTimeout(d time.Duration) (bool, error) {
 	if d < 0 {

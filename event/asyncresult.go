@@ -200,3 +200,7 @@ func (ar *AsyncResult[T]) Unlink(id gevent.LinkID) { ar.l.unlink(id) }
 
 // LinkCount returns the number of waiters and links queued on the result.
 func (ar *AsyncResult[T]) LinkCount() int { return ar.l.linkCount() }
+
+// Share marks the AsyncResult as used by several hubs or goroutines before
+// any of them has touched it (see Event.Share).
+func (ar *AsyncResult[T]) Share() { ar.l.aff.Share() }

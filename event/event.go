@@ -99,3 +99,8 @@ func (e *Event) Unlink(id gevent.LinkID) { e.l.unlink(id) }
 // LinkCount returns the number of waiters and links queued on the Event
 // (gevent's linkcount).
 func (e *Event) LinkCount() int { return e.l.linkCount() }
+
+// Share marks the Event as used by several hubs or goroutines before any
+// of them has touched it, so that a hub waiting on it first stays alive for
+// the setter (see gevent.Affinity).
+func (e *Event) Share() { e.l.aff.Share() }

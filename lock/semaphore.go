@@ -351,3 +351,8 @@ var (
 	_ gevent.Waitable = (*Semaphore)(nil)
 	_ gevent.Waitable = DummySemaphore{}
 )
+
+// Share marks the semaphore as used by several hubs or goroutines before any
+// of them has touched it, so that a hub waiting on it first stays alive for
+// the releaser (see gevent.Affinity).
+func (s *Semaphore) Share() { s.aff.Share() }

@@ -89,8 +89,9 @@ func (t *Timer) invoke(poller.Interest) {
 }
 
 // collectTimers moves every expired timer to the pending queue, rearming
-// repeating ones. A timer started by a callback of this iteration is
-// collected in the next one, even with a zero delay.
+// repeating ones. A zero-delay timer started by a timer or watcher callback
+// is collected in the next iteration; one started by a queued callback
+// (which runs before the poll) may be collected in the same one.
 func (l *Loop) collectTimers() {
 	for l.timers.len() > 0 {
 		t := l.timers.min()

@@ -3,7 +3,6 @@ package queue
 import (
 	"iter"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/geventgo/gevent"
@@ -25,8 +24,7 @@ import (
 // The zero value is an empty unbounded FIFO queue, ready to use. A Queue must
 // not be copied after first use.
 type Queue[T any] struct {
-	aff    gevent.Affinity
-	shared atomic.Bool // set by Share
+	aff gevent.Affinity
 
 	mu         sync.Mutex // guards the fields below and the embedded waiters
 	items      store[T]   // nil in a zero Queue until first use: a FIFO
@@ -149,11 +147,11 @@ func (q *Queue[T]) All() iter.Seq[T] {
 // a plain goroutine calls one of its methods; call Share when a hub may block
 // on the queue, with nothing else to do, before that happens (for example
 // when a goroutine started later will put the first item). It never blocks.
-func (q *Queue[T]) Share() { q.shared.Store(true) }
+func (q *Queue[T]) Share() { q.aff.Share() }
 
 // touch records the calling context and reports whether blocked callers must
 // keep their hub alive.
-func (q *Queue[T]) touch() bool { return q.aff.Touch() || q.shared.Load() }
+func (q *Queue[T]) touch() bool { return q.aff.Touch() }
 
 // storeLocked returns the item store, creating the FIFO of a zero Queue.
 func (q *Queue[T]) storeLocked() store[T] {
