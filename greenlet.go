@@ -172,10 +172,16 @@ func startLater(arg any) {
 // into it, unless it was killed meanwhile.
 func startGreenlet(arg any) {
 	g := arg.(*greenlet)
+	h := g.hub
+	if h.destroyed.Load() {
+		if g.state.CompareAndSwap(scheduled, dead) {
+			g.killBeforeStart(ErrHubDestroyed)
+		}
+		return
+	}
 	if !g.state.CompareAndSwap(scheduled, running) {
 		return
 	}
-	h := g.hub
 	g.mu.Lock()
 	g.id = h.ids.get()
 	g.mu.Unlock()
@@ -513,7 +519,7 @@ func (g *greenlet) killBeforeStart(err error) {
 	g.mu.Lock()
 	g.err = err
 	g.mu.Unlock()
-	if err != nil && g.hub != nil {
+	if err != nil && g.hub != nil && !errors.Is(err, ErrHubDestroyed) {
 		g.hub.report(g.repr(), err)
 	}
 	if g.hub != nil {

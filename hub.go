@@ -180,7 +180,8 @@ func (h *Hub) Join() error {
 	return err
 }
 
-// Destroy unwinds every greenlet of the hub, closes its loop and forgets the
+// Destroy unwinds every greenlet of the hub (greenlets not yet started die
+// with ErrHubDestroyed without running), closes its loop and forgets the
 // owning goroutine's hub, so that a later gevent call there creates a new one.
 // Must be called from the owning goroutine outside of greenlets; other calls
 // do nothing.
@@ -196,6 +197,13 @@ func (h *Hub) Destroy() {
 		h.stopWorker(w)
 	}
 	h.free = nil
+	// One last pass over the queued callbacks: greenlets spawned but not
+	// started die with ErrHubDestroyed (their links run), and sockets queued
+	// for closing are closed. Resumptions are dropped (resumeWaiter).
+	h.inLoop, h.current = true, nil
+	h.loop.Run(loop.RunNoWait)
+	h.inLoop, h.current = false, &h.main
+	h.curGoid.Store(h.owner)
 	h.loop.Close()
 	registry.Delete(h.owner)
 	hint.CompareAndSwap(h, nil)

@@ -427,3 +427,34 @@ func TestKillWithTimeoutAcrossHubs(t *testing.T) {
 	})
 	<-done
 }
+
+func TestDestroyKillsUnstarted(t *testing.T) {
+	ran := false
+	var g *gevent.Greenlet[int]
+	linked := false
+	if err := gevent.Run(func() {
+		g = gevent.Spawn(func() (int, error) { ran = true; return 1, nil })
+		g.Link(func(*gevent.Greenlet[int]) { linked = true })
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if ran {
+		t.Errorf("unstarted greenlet ran during Destroy")
+	}
+	if !g.Ready() || g.Started() || !errors.Is(g.Err(), gevent.ErrHubDestroyed) {
+		t.Errorf("Ready, Started, Err = %v, %v, %v; want true, false, ErrHubDestroyed", g.Ready(), g.Started(), g.Err())
+	}
+	if !linked {
+		t.Errorf("link of the unstarted greenlet did not run")
+	}
+	done := make(chan error, 1)
+	go func() { done <- g.Join() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Join = %v; want nil", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Join from a plain goroutine hung")
+	}
+}

@@ -144,6 +144,9 @@ func resumeWaiter(arg any) {
 	}
 	t.parkedOn = nil
 	h := t.hub
+	if h.destroyed.Load() && t.g != nil {
+		return // its worker is gone
+	}
 	if t.g == nil {
 		h.mainWoken = true
 		h.loop.Break()
