@@ -2,6 +2,7 @@ module github.com/geventgo/gevent
 
 go 1.26.0
 
-require golang.org/x/sys v0.50.0
-
-require golang.org/x/net v0.62.0 // indirect
+require (
+	golang.org/x/net v0.62.0
+	golang.org/x/sys v0.50.0
+)

@@ -18,7 +18,7 @@ func sockaddrOf(family int, ip net.IP, port int, zone string) (unix.Sockaddr, er
 	switch family {
 	case unix.AF_INET:
 		ip4 := ip.To4()
-		if ip == nil || len(ip) == 0 {
+		if len(ip) == 0 {
 			ip4 = net.IPv4zero.To4()
 		}
 		if ip4 == nil {

@@ -30,8 +30,8 @@ type Conn struct {
 }
 
 var (
-	_ net.Conn        = (*Conn)(nil)
-	_ syscall.Conn    = (*Conn)(nil)
+	_ net.Conn                        = (*Conn)(nil)
+	_ syscall.Conn                    = (*Conn)(nil)
 	_ interface{ CloseWrite() error } = (*Conn)(nil)
 )
 
@@ -62,6 +62,16 @@ func (fd *netFD) read(b []byte) (int, error) {
 	if len(b) == 0 && fd.sotype == unix.SOCK_STREAM {
 		return 0, nil
 	}
+	stream := fd.sotype == unix.SOCK_STREAM
+	if stream && fd.drained {
+		// The last read was short, so the receive queue was empty: wait for
+		// the next readiness edge instead of paying for a read that would
+		// return EAGAIN. The loop remembers an edge that came meanwhile.
+		fd.drained = false
+		if err := fd.wait(dirRead); err != nil {
+			return 0, err
+		}
+	}
 	for {
 		if fd.deadlinePassed(dirRead) {
 			return 0, os.ErrDeadlineExceeded
@@ -75,9 +85,10 @@ func (fd *netFD) read(b []byte) (int, error) {
 			continue
 		case err != nil:
 			return 0, err
-		case n == 0 && fd.sotype == unix.SOCK_STREAM:
+		case n == 0 && stream:
 			return 0, io.EOF
 		}
+		fd.drained = stream && n < len(b)
 		return n, nil
 	}
 }

@@ -87,8 +87,13 @@ func isInterrupt(err error) bool {
 
 // NetDialContext returns DialContext with net.Conn in its signature, for
 // drivers that take func(ctx, network, address) (net.Conn, error).
+// On failure the net.Conn is nil, not a nil *Conn.
 func (d *Dialer) NetDialContext(ctx context.Context, network, address string) (net.Conn, error) {
-	return d.DialContext(ctx, network, address)
+	c, err := d.DialContext(ctx, network, address)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 func (d *Dialer) dialOne(ctx context.Context, network string, ep endpoint, deadline time.Time) (*Conn, error) {

@@ -10,7 +10,10 @@
 // descriptor, edge-triggered). A call that would block parks the calling
 // greenlet until the loop reports readiness, a deadline passes, the socket is
 // closed, or the greenlet is killed or times out (the call then returns that
-// error inside a *net.OpError).
+// error inside a *net.OpError). A socket created by a goroutine without a
+// hub (net/http's dialing goroutine, for one) belongs to a background hub
+// that the package starts on its own goroutine on first use and keeps
+// running.
 //
 // Every method may also be called from a plain goroutine or from a greenlet
 // of another hub — crypto/tls, net/http and WebSocket libraries call Close and
@@ -18,6 +21,11 @@
 // (or park their own greenlet) and are served by the owning hub's loop, which
 // must be running: its goroutine must be blocked in a gevent call, as a
 // server's is.
+//
+// Host names are looked up with DefaultResolver: Go's resolver on a worker
+// goroutine (Resolver, gevent's thread resolver) by default, or DNS spoken on
+// the event loop itself (LoopResolver). Either way only the calling greenlet
+// waits.
 //
 // One read and one write may be in progress at a time. A second greenlet
 // reading while another waits gets a *gevent.ConcurrentUseError (gevent's

@@ -64,11 +64,15 @@ type netFD struct {
 	// Owner-hub only.
 	io    [2]*loop.IO
 	spare [2]gevent.Waiter // reused by greenlets of the owner hub
+
+	// Guarded by opMu[dirRead].
+	drained bool // the last read returned less than asked: the queue was empty
 }
 
-// newFD wraps a non-blocking, close-on-exec socket for the caller's hub.
+// newFD wraps a non-blocking, close-on-exec socket for the caller's hub, or
+// for the background hub when the caller has none (see background.go).
 func newFD(sysfd, family, sotype int, network string) (*netFD, error) {
-	h := gevent.CurrentHub()
+	h := ownerHub()
 	if h == nil {
 		unix.Close(sysfd)
 		return nil, errors.New("socket: cannot create a hub for this goroutine")

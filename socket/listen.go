@@ -104,8 +104,14 @@ func (lc ListenConfig) bindListen(network string, ep endpoint) (*netFD, error) {
 
 // Accept waits for and returns the next connection (a *Conn). It returns
 // net.ErrClosed after Close, and the caller's kill or Timeout error when
-// interrupted.
-func (l *Listener) Accept() (net.Conn, error) { return l.AcceptConn() }
+// interrupted; the net.Conn is nil then, not a nil *Conn.
+func (l *Listener) Accept() (net.Conn, error) {
+	c, err := l.AcceptConn()
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
 
 // AcceptConn is Accept returning the concrete type.
 func (l *Listener) AcceptConn() (*Conn, error) {

@@ -127,9 +127,9 @@ func WaitRead(fd int, timeout time.Duration) error { return waitFD(fd, loop.Read
 func WaitWrite(fd int, timeout time.Duration) error { return waitFD(fd, loop.Write, timeout) }
 
 func waitFD(fd int, ev loop.Interest, timeout time.Duration) error {
-	h := gevent.CurrentHub()
+	h := gevent.CurrentHubIfAny()
 	if h == nil {
-		return errors.New("socket: cannot create a hub for this goroutine")
+		return waitFDBackground(fd, ev, timeout)
 	}
 	if gevent.InLoopCallback() {
 		return gevent.ErrBlockingSwitchOut

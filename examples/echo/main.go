@@ -9,7 +9,7 @@ import (
 	"io"
 	"net"
 	"os"
-	"os/signal"
+	"syscall"
 
 	"github.com/geventgo/gevent"
 	"github.com/geventgo/gevent/server"
@@ -27,7 +27,7 @@ func main() {
 
 // echo copies c to itself until EOF or an error.
 func echo(c net.Conn) {
-	buf := make([]byte, 16<<10)
+	buf := make([]byte, 4<<10)
 	for {
 		n, err := c.Read(buf)
 		if n > 0 {
@@ -49,10 +49,11 @@ func run(addr string, hubs int, log io.Writer) error {
 			os.Exit(1)
 		}
 		fmt.Fprintf(log, "echo: listening on %v with %d hub(s)\n", srv.LocalAddr(), max(hubs, 1))
-		if _, err := gevent.SignalHandler(os.Interrupt, func() { srv.Stop(0) }); err != nil {
-			fmt.Fprintln(log, "echo:", err)
+		for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+			if _, err := gevent.SignalHandler(sig, func() { srv.Stop(0) }); err != nil {
+				fmt.Fprintln(log, "echo:", err)
+			}
 		}
-		signal.Ignore() // keep default handling of other signals
 		srv.ServeForever()
 	})
 }

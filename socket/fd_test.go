@@ -1,0 +1,563 @@
+//go:build unix
+
+package socket_test
+
+// Tests of the descriptor protocol every socket type shares (fd.go): close,
+// concurrent use, interrupts by Kill and Timeout, deadlines, and use from
+// plain goroutines and other hubs.
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/socket"
+)
+
+// socketpair returns a connected pair owned by the caller's hub; the test's
+// cleanup closes both (a second Close is harmless).
+func socketpair(t *testing.T) (*socket.Conn, *socket.Conn) {
+	t.Helper()
+	a, b, err := socket.Socketpair()
+	if err != nil {
+		t.Fatalf("Socketpair: %v", err)
+	}
+	t.Cleanup(func() { a.Close(); b.Close() })
+	return a, b
+}
+
+// streamPair returns a connected client and server on network, owned by the
+// caller's hub.
+func streamPair(t *testing.T, network, addr string) (client, server *socket.Conn) {
+	t.Helper()
+	ln, err := socket.Listen(network, addr)
+	if err != nil {
+		t.Fatalf("Listen(%q, %q): %v", network, addr, err)
+	}
+	defer ln.Close()
+	acc := gevent.Spawn(ln.AcceptConn)
+	client, err = socket.Dial(network, ln.Addr().String())
+	if err != nil {
+		t.Fatalf("Dial: %v", err)
+	}
+	server, err = acc.Get()
+	if err != nil {
+		t.Fatalf("Accept: %v", err)
+	}
+	t.Cleanup(func() { client.Close(); server.Close() })
+	return client, server
+}
+
+// startTicker spawns a greenlet that counts 1 ms sleeps until stopped, to
+// show that the hub kept running other greenlets.
+func startTicker() (ticks *atomic.Int64, stop func()) {
+	ticks = new(atomic.Int64)
+	g := gevent.Go(func() {
+		for gevent.Sleep(time.Millisecond) == nil {
+			ticks.Add(1)
+		}
+	})
+	return ticks, g.Kill
+}
+
+// bigWrite is larger than any socket buffer, so that writing it blocks
+// until the peer reads.
+var bigWrite = make([]byte, 16<<20)
+
+func TestCloseWakesBlocked(t *testing.T) {
+	closers := []struct {
+		name  string
+		close func(t *testing.T, c *socket.Conn)
+	}{
+		{"greenlet", func(t *testing.T, c *socket.Conn) {
+			gevent.Go(func() { c.Close() }).Join()
+		}},
+		{"goroutine", func(t *testing.T, c *socket.Conn) {
+			done := make(chan struct{})
+			go func() { c.Close(); close(done) }()
+			<-done
+		}},
+		{"other hub", func(t *testing.T, c *socket.Conn) {
+			startHub(t).do(func() { c.Close() })
+		}},
+	}
+	ops := []struct {
+		name string
+		op   func(c *socket.Conn) error
+	}{
+		{"Read", func(c *socket.Conn) error { _, err := c.Read(make([]byte, 10)); return err }},
+		{"Write", func(c *socket.Conn) error { _, err := c.Write(bigWrite); return err }},
+	}
+	for _, cl := range closers {
+		for _, op := range ops {
+			t.Run(op.name+"/"+cl.name, func(t *testing.T) {
+				gevent.Run(func() {
+					a, _ := socketpair(t)
+					var err error
+					g := gevent.Go(func() { err = op.op(a) })
+					gevent.Sleep(0) // g runs until it parks in op
+					if g.Ready() {
+						t.Fatalf("%s returned before Close: %v", op.name, err)
+					}
+					cl.close(t, a)
+					g.Join()
+					if !errors.Is(err, net.ErrClosed) {
+						t.Errorf("%s after Close = %v; want net.ErrClosed", op.name, err)
+					}
+					var oe *net.OpError
+					if !errors.As(err, &oe) || oe.Op != map[string]string{"Read": "read", "Write": "write"}[op.name] {
+						t.Errorf("%s error %v is not a *net.OpError of the operation", op.name, err)
+					}
+				})
+			})
+		}
+	}
+}
+
+func TestDoubleClose(t *testing.T) {
+	gevent.Run(func() {
+		a, _ := socketpair(t)
+		ln, err := socket.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		pc, err := socket.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []io.Closer{a, ln, pc} {
+			if err := c.Close(); err != nil {
+				t.Errorf("%T first Close = %v; want nil", c, err)
+			}
+			if err := c.Close(); !errors.Is(err, net.ErrClosed) {
+				t.Errorf("%T second Close = %v; want net.ErrClosed", c, err)
+			}
+		}
+		if _, err := a.Read(make([]byte, 1)); !errors.Is(err, net.ErrClosed) {
+			t.Errorf("Read after Close = %v; want net.ErrClosed", err)
+		}
+		if _, err := a.Write([]byte("x")); !errors.Is(err, net.ErrClosed) {
+			t.Errorf("Write after Close = %v; want net.ErrClosed", err)
+		}
+		if err := a.SetDeadline(time.Now()); !errors.Is(err, net.ErrClosed) {
+			t.Errorf("SetDeadline after Close = %v; want net.ErrClosed", err)
+		}
+		if err := a.CloseWrite(); !errors.Is(err, net.ErrClosed) {
+			t.Errorf("CloseWrite after Close = %v; want net.ErrClosed", err)
+		}
+		if _, err := ln.Accept(); !errors.Is(err, net.ErrClosed) {
+			t.Errorf("Accept after Close = %v; want net.ErrClosed", err)
+		}
+		if _, _, err := pc.ReadFrom(make([]byte, 1)); !errors.Is(err, net.ErrClosed) {
+			t.Errorf("ReadFrom after Close = %v; want net.ErrClosed", err)
+		}
+	})
+}
+
+func TestConcurrentUse(t *testing.T) {
+	gevent.Run(func() {
+		a, b := socketpair(t)
+		reader := gevent.Spawn(func() (string, error) {
+			buf := make([]byte, 10)
+			n, err := a.Read(buf)
+			return string(buf[:n]), err
+		})
+		gevent.Sleep(0) // reader parks in Read
+		var cue *gevent.ConcurrentUseError
+		_, err := a.Read(make([]byte, 10))
+		if !errors.As(err, &cue) || cue.Op != "read" {
+			t.Errorf("second Read = %v; want a *gevent.ConcurrentUseError for read", err)
+		}
+		// The other direction is free while the reader waits.
+		if n, err := a.Write([]byte("to b")); n != 4 || err != nil {
+			t.Errorf("Write while another greenlet reads = %d, %v; want 4, nil", n, err)
+		}
+		if _, err := b.Write([]byte("to a")); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := reader.Get(); got != "to a" || err != nil {
+			t.Errorf("first Read = %q, %v; want \"to a\", nil", got, err)
+		}
+
+		writer := gevent.Spawn(func() (int, error) { return b.Write(bigWrite) })
+		gevent.Sleep(0) // writer parks with a full buffer
+		_, err = b.Write([]byte("x"))
+		if !errors.As(err, &cue) || cue.Op != "write" {
+			t.Errorf("second Write = %v; want a *gevent.ConcurrentUseError for write", err)
+		}
+		got := make([]byte, len(bigWrite))
+		if _, err := io.ReadFull(b, got[:4]); err != nil || string(got[:4]) != "to b" {
+			t.Errorf("b read %q, %v; want \"to b\", nil", got[:4], err)
+		}
+		if _, err := io.ReadFull(a, got); err != nil || !bytes.Equal(got, bigWrite) {
+			t.Fatalf("ReadFull = %v (equal %v); want the blocked write's bytes", err, bytes.Equal(got, bigWrite))
+		}
+		if n, err := writer.Get(); n != len(bigWrite) || err != nil {
+			t.Errorf("blocked Write = %d, %v; want %d, nil", n, err, len(bigWrite))
+		}
+	})
+}
+
+// blockingCalls lists blocking calls of every socket type. setup prepares
+// one in the running hub (outside any timed region) and returns the call.
+var blockingCalls = []struct {
+	name  string
+	setup func(t *testing.T) func() error
+}{
+	{"Conn.Read", func(t *testing.T) func() error {
+		a, _ := socketpair(t)
+		return func() error { _, err := a.Read(make([]byte, 1)); return err }
+	}},
+	{"Conn.Write", func(t *testing.T) func() error {
+		a, _ := socketpair(t)
+		return func() error { _, err := a.Write(bigWrite); return err }
+	}},
+	{"Listener.Accept", func(t *testing.T) func() error {
+		ln, err := socket.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { ln.Close() })
+		return func() error { _, err := ln.Accept(); return err }
+	}},
+	{"PacketConn.ReadFrom", func(t *testing.T) func() error {
+		pc, err := socket.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { pc.Close() })
+		return func() error { _, _, err := pc.ReadFrom(make([]byte, 10)); return err }
+	}},
+	{"Dial", func(t *testing.T) func() error {
+		addr := fullListener(t)
+		return func() error {
+			c, err := socket.Dial("tcp", addr)
+			if err == nil {
+				c.Close()
+			}
+			return err
+		}
+	}},
+	{"WaitRead", func(t *testing.T) func() error {
+		r, _ := pipe(t)
+		return func() error { return socket.WaitRead(r, -1) }
+	}},
+}
+
+func TestInterruptByTimeout(t *testing.T) {
+	for _, tc := range blockingCalls {
+		t.Run(tc.name, func(t *testing.T) {
+			gevent.Run(func() {
+				op := tc.setup(t)
+				ticks, stop := startTicker()
+				defer stop()
+				to := gevent.NewTimeout(30*time.Millisecond, nil)
+				to.Start()
+				start := time.Now()
+				err := op()
+				to.Cancel()
+				if !errors.Is(err, to) || !errors.Is(err, gevent.ErrTimeout) {
+					t.Errorf("%s = %v; want the Timeout", tc.name, err)
+				}
+				if d := time.Since(start); d < 25*time.Millisecond || d > 2*time.Second {
+					t.Errorf("%s returned after %v; want about 30ms", tc.name, d)
+				}
+				if n := ticks.Load(); n < 2 {
+					t.Errorf("ticker ran %d times while %s waited; want >= 2", n, tc.name)
+				}
+				// WithTimeout gives the same kind of error to the scoped call.
+				err = gevent.WithTimeout(10*time.Millisecond, op)
+				if !errors.Is(err, gevent.ErrTimeout) {
+					t.Errorf("WithTimeout(%s) = %v; want a Timeout", tc.name, err)
+				}
+			})
+		})
+	}
+}
+
+func TestInterruptByKill(t *testing.T) {
+	for _, tc := range blockingCalls {
+		t.Run(tc.name, func(t *testing.T) {
+			gevent.Run(func() {
+				op := tc.setup(t)
+				ticks, stop := startTicker()
+				defer stop()
+				var opErr error
+				g := gevent.Go(func() { opErr = op() })
+				gevent.Sleep(20 * time.Millisecond)
+				if g.Ready() {
+					t.Fatalf("%s returned before Kill: %v", tc.name, opErr)
+				}
+				g.Kill()
+				if !errors.Is(opErr, gevent.ErrGreenletExit) {
+					t.Errorf("%s after Kill = %v; want ErrGreenletExit", tc.name, opErr)
+				}
+				if n := ticks.Load(); n < 2 {
+					t.Errorf("ticker ran %d times while %s waited; want >= 2", n, tc.name)
+				}
+			})
+		})
+	}
+}
+
+func TestInterruptKeepsConnUsable(t *testing.T) {
+	gevent.Run(func() {
+		a, b := socketpair(t)
+		err := gevent.WithTimeout(10*time.Millisecond, func() error {
+			_, err := a.Read(make([]byte, 1))
+			return err
+		})
+		if !errors.Is(err, gevent.ErrTimeout) {
+			t.Fatalf("Read = %v; want a Timeout", err)
+		}
+		b.Write([]byte("after"))
+		buf := make([]byte, 10)
+		if n, err := a.Read(buf); string(buf[:n]) != "after" || err != nil {
+			t.Errorf("Read after the timeout = %q, %v; want \"after\", nil", buf[:n], err)
+		}
+	})
+}
+
+func TestDeadlines(t *testing.T) {
+	past := time.Now().Add(-time.Second)
+	for _, tc := range []struct {
+		name string
+		run  func(a, b *socket.Conn) (time.Duration, error) // returns its wait
+		want error
+	}{
+		{"read deadline in the past", func(a, b *socket.Conn) (time.Duration, error) {
+			a.SetReadDeadline(past)
+			_, err := a.Read(make([]byte, 1))
+			return 0, err
+		}, os.ErrDeadlineExceeded},
+		{"write deadline in the past", func(a, b *socket.Conn) (time.Duration, error) {
+			a.SetWriteDeadline(past)
+			_, err := a.Write([]byte("x"))
+			return 0, err
+		}, os.ErrDeadlineExceeded},
+		{"write deadline with a full buffer", func(a, b *socket.Conn) (time.Duration, error) {
+			a.SetWriteDeadline(time.Now().Add(20 * time.Millisecond))
+			n, err := a.Write(bigWrite)
+			if n == 0 || n == len(bigWrite) {
+				return 0, fmt.Errorf("wrote %d bytes; want a part", n)
+			}
+			return 20 * time.Millisecond, err
+		}, os.ErrDeadlineExceeded},
+		{"SetDeadline covers reads", func(a, b *socket.Conn) (time.Duration, error) {
+			a.SetDeadline(time.Now().Add(20 * time.Millisecond))
+			_, err := a.Read(make([]byte, 1))
+			return 20 * time.Millisecond, err
+		}, os.ErrDeadlineExceeded},
+		{"write deadline leaves reads alone", func(a, b *socket.Conn) (time.Duration, error) {
+			a.SetWriteDeadline(past)
+			b.Write([]byte("x"))
+			_, err := a.Read(make([]byte, 1))
+			return 0, err
+		}, nil},
+		{"deadline extended while blocked", func(a, b *socket.Conn) (time.Duration, error) {
+			a.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+			gevent.Go(func() {
+				gevent.Sleep(5 * time.Millisecond)
+				a.SetReadDeadline(time.Now().Add(time.Hour))
+				gevent.Sleep(120 * time.Millisecond)
+				b.Write([]byte("late"))
+			})
+			_, err := a.Read(make([]byte, 4))
+			return 125 * time.Millisecond, err
+		}, nil},
+		{"deadline removed while blocked", func(a, b *socket.Conn) (time.Duration, error) {
+			a.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+			gevent.Go(func() {
+				a.SetReadDeadline(time.Time{})
+				gevent.Sleep(120 * time.Millisecond)
+				b.Write([]byte("late"))
+			})
+			_, err := a.Read(make([]byte, 4))
+			return 120 * time.Millisecond, err
+		}, nil},
+		{"deadline moved into the past from a goroutine", func(a, b *socket.Conn) (time.Duration, error) {
+			go func() { time.Sleep(10 * time.Millisecond); a.SetReadDeadline(past) }()
+			_, err := a.Read(make([]byte, 4))
+			return 10 * time.Millisecond, err
+		}, os.ErrDeadlineExceeded},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			gevent.Run(func() {
+				a, b := socketpair(t)
+				start := time.Now()
+				wait, err := tc.run(a, b)
+				d := time.Since(start)
+				if !errors.Is(err, tc.want) || (tc.want == nil && err != nil) {
+					t.Fatalf("err = %v; want %v", err, tc.want)
+				}
+				var ne net.Error
+				if tc.want != nil && (!errors.As(err, &ne) || !ne.Timeout()) {
+					t.Errorf("error %v is not a net.Error with Timeout()", err)
+				}
+				if d < wait*3/4 || d > wait+2*time.Second {
+					t.Errorf("returned after %v; want about %v", d, wait)
+				}
+			})
+		})
+	}
+}
+
+// TestSharedAcrossGoroutines uses one socket pair, owned by a hub running on
+// its own goroutine, from many plain goroutines (writers, deadline setters)
+// and from a greenlet of another hub (the reader); -race checks the rest.
+func TestSharedAcrossGoroutines(t *testing.T) {
+	const writers, msgs, size = 8, 200, 64
+	owner := startHub(t)
+	var a, b *socket.Conn
+	owner.do(func() {
+		var err error
+		if a, b, err = socket.Socketpair(); err != nil {
+			t.Error(err)
+		}
+	})
+	if a == nil {
+		return
+	}
+	defer a.Close()
+
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for i := range msgs {
+				msg := fmt.Sprintf("%d %d", w, i)
+				msg += string(bytes.Repeat([]byte{'.'}, size-1-len(msg))) + "\n"
+				if _, err := a.Write([]byte(msg)); err != nil {
+					t.Errorf("writer %d: Write = %v", w, err)
+					return
+				}
+			}
+		})
+	}
+	stopDeadlines := make(chan struct{})
+	var dl sync.WaitGroup
+	for range 4 {
+		dl.Go(func() {
+			for {
+				select {
+				case <-stopDeadlines:
+					return
+				default:
+				}
+				a.SetDeadline(time.Now().Add(time.Hour))
+				b.SetReadDeadline(time.Now().Add(time.Hour))
+				b.SetWriteDeadline(time.Time{})
+				runtimeYield()
+			}
+		})
+	}
+
+	// The reader is a greenlet of another hub.
+	counts := make([]int, writers)
+	var readErr error
+	readerHub := startHub(t)
+	readerHub.do(func() {
+		buf := make([]byte, size)
+		for range writers * msgs {
+			if _, err := io.ReadFull(b, buf); err != nil {
+				readErr = err
+				return
+			}
+			var w, i int
+			if _, err := fmt.Sscanf(string(buf), "%d %d", &w, &i); err != nil || buf[size-1] != '\n' {
+				readErr = fmt.Errorf("torn message %q", buf)
+				return
+			}
+			if i != counts[w] {
+				readErr = fmt.Errorf("writer %d: message %d after %d", w, i, counts[w]-1)
+				return
+			}
+			counts[w]++
+		}
+	})
+	wg.Wait()
+	close(stopDeadlines)
+	dl.Wait()
+	if readErr != nil {
+		t.Fatalf("reader: %v", readErr)
+	}
+
+	// Close from a plain goroutine wakes the other hub's blocked reader.
+	done := make(chan error, 1)
+	go readerHub.do(func() {
+		_, err := b.Read(make([]byte, 1))
+		done <- err
+	})
+	time.Sleep(10 * time.Millisecond) // the reader may or may not be parked yet
+	if err := b.Close(); err != nil {
+		t.Errorf("Close = %v", err)
+	}
+	select {
+	case err := <-done:
+		if !errors.Is(err, net.ErrClosed) {
+			t.Errorf("Read during Close = %v; want net.ErrClosed", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not wake the reader of another hub")
+	}
+}
+
+// TestCloseRacesOperations closes a socket while plain goroutines and
+// greenlets of two hubs read and write it: every operation ends, none
+// panics, and the errors are net.ErrClosed.
+func TestCloseRacesOperations(t *testing.T) {
+	for round := range 20 {
+		owner := startHub(t)
+		var a, b *socket.Conn
+		owner.do(func() { a, b, _ = socket.Socketpair() })
+		errs := make(chan error, 8)
+		for i := range 4 {
+			go func() {
+				var err error
+				for err == nil {
+					if i%2 == 0 {
+						_, err = a.Write([]byte("ping"))
+					} else {
+						_, err = a.Read(make([]byte, 64))
+					}
+				}
+				errs <- err
+			}()
+		}
+		go owner.do(func() {
+			gevent.Go(func() { io.Copy(io.Discard, b) })
+			_, err := io.Copy(b, bytes.NewReader(bigWrite[:1<<20]))
+			errs <- err
+		})
+		time.Sleep(time.Duration(round%5) * time.Millisecond)
+		a.Close()
+		for range 5 {
+			select {
+			case err := <-errs:
+				if err != nil && !errors.Is(err, net.ErrClosed) && !errors.Is(err, os.ErrDeadlineExceeded) &&
+					!isPeerGone(err) {
+					t.Errorf("round %d: operation ended with %v; want net.ErrClosed", round, err)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatalf("round %d: an operation did not end after Close", round)
+			}
+		}
+		b.Close()
+	}
+}
+
+// isPeerGone reports the errors of a socket whose peer was closed.
+func isPeerGone(err error) bool {
+	return errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET)
+}
+
+// runtimeYield lets other goroutines run between deadline changes.
+func runtimeYield() { time.Sleep(50 * time.Microsecond) }
