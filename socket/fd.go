@@ -26,6 +26,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/geventgo/gevent"
@@ -53,13 +54,17 @@ type netFD struct {
 	// ConcurrentUseError; plain goroutines queue as with package net.
 	opMu [2]sync.Mutex
 
-	mu       sync.Mutex // guards the fields below
-	closing  bool
-	refs     int // operations in progress
-	deadline [2]time.Time
-	waiter   [2]*gevent.Waiter // the waiter of each direction
-	laddr    net.Addr
-	raddr    net.Addr
+	// deadline of each direction in Unix nanoseconds, 0 for none. Written
+	// with mu held (so that a waiter registered under mu sees the change or
+	// is woken by it), read without it.
+	deadline [2]atomic.Int64
+
+	mu      sync.Mutex // guards the fields below
+	closing bool
+	refs    int               // operations in progress
+	waiter  [2]*gevent.Waiter // the waiter of each direction
+	laddr   net.Addr
+	raddr   net.Addr
 
 	// Owner-hub only.
 	io    [2]*loop.IO
@@ -193,13 +198,13 @@ func (fd *netFD) wait(dir int) error {
 		fd.mu.Unlock()
 		return net.ErrClosed
 	}
-	deadline := fd.deadline[dir]
 	fd.waiter[dir] = w
 	fd.mu.Unlock()
+	deadline := fd.deadline[dir].Load()
 
 	var timeout time.Duration = -1
-	if !deadline.IsZero() {
-		if timeout = time.Until(deadline); timeout <= 0 {
+	if deadline != 0 {
+		if timeout = time.Until(time.Unix(0, deadline)); timeout <= 0 {
 			fd.clearWaiter(dir, w)
 			return os.ErrDeadlineExceeded
 		}
@@ -286,8 +291,12 @@ func (fd *netFD) setDeadline(t time.Time, dirs ...int) error {
 		return net.ErrClosed
 	}
 	var wake []*gevent.Waiter
+	ns := int64(0)
+	if !t.IsZero() {
+		ns = max(t.UnixNano(), 1)
+	}
 	for _, d := range dirs {
-		fd.deadline[d] = t
+		fd.deadline[d].Store(ns)
 		if w := fd.waiter[d]; w != nil {
 			wake = append(wake, w)
 		}
@@ -301,10 +310,8 @@ func (fd *netFD) setDeadline(t time.Time, dirs ...int) error {
 
 // deadlinePassed reports whether the direction's deadline is set and past.
 func (fd *netFD) deadlinePassed(dir int) bool {
-	fd.mu.Lock()
-	d := fd.deadline[dir]
-	fd.mu.Unlock()
-	return !d.IsZero() && !time.Now().Before(d)
+	d := fd.deadline[dir].Load()
+	return d != 0 && time.Now().UnixNano() >= d
 }
 
 // ignoringEINTR retries fn while it fails with EINTR.
