@@ -181,6 +181,11 @@ func (l *Loop) applyFDChanges() {
 		case st.registered && !edge && want != st.want:
 			err = l.p.Modify(fd, st.gen, want)
 			st.want = want
+		case st.registered && edge && want&^st.want != 0:
+			// Widen only: a direction stays registered once asked for, so
+			// an edge-triggered fd costs at most one epoll_ctl per direction.
+			st.want |= want
+			err = l.p.Modify(fd, st.gen, st.want)
 		}
 		if err != nil {
 			l.failWatchers(st)

@@ -14,11 +14,13 @@
 //   - epoll_data is 64 bits. unix.EpollEvent splits it into Fd and Pad, which
 //     hold the descriptor and the generation. A Go pointer stored there would
 //     be invisible to the garbage collector, so none is.
-//   - Every descriptor is registered once, for EPOLLIN|EPOLLOUT|EPOLLRDHUP|
-//     EPOLLET, as runtime/netpoll_epoll.go does. Edge-triggered means an event
-//     is reported when readiness changes, so the caller must read or write
-//     until EAGAIN before it waits again, or it may wait forever. Modify is
-//     EPOLL_CTL_MOD with the same mask and new data; the kernel re-checks
+//   - A descriptor is registered edge-triggered with EPOLLRDHUP and the
+//     directions asked for (runtime/netpoll_epoll.go registers EPOLLOUT too,
+//     always; here EPOLLOUT is added only when someone waits to write, which
+//     spares a ping-pong server one event per ACK). Edge-triggered means an
+//     event is reported when readiness changes, so the caller must read or
+//     write until EAGAIN before it waits again, or it may wait forever. Modify
+//     is EPOLL_CTL_MOD with the new mask and data; the kernel re-checks
 //     readiness on MOD, so a still-ready descriptor is reported once more.
 //   - EPOLLERR and EPOLLHUP are reported whether requested or not (epoll_ctl(2)).
 //     EPOLLRDHUP (Linux 2.6.17) means the peer shut down its writing side.
@@ -53,7 +55,7 @@ const defaultBackend = Epoll
 const (
 	// epollFDEvents is the mask every registered descriptor gets, whatever it
 	// wants; see the facts above.
-	epollFDEvents = unix.EPOLLIN | unix.EPOLLOUT | unix.EPOLLRDHUP | unix.EPOLLET
+	epollFDEvents = unix.EPOLLRDHUP | unix.EPOLLET
 
 	// epollInitialEvents is the initial size of the event buffer; Wait grows it
 	// to len(events) when that is larger.
@@ -133,24 +135,24 @@ func (p *epoll) EdgeTriggered() bool { return true }
 // Add registers fd for both directions, edge-triggered, whatever want says.
 // It fails with EEXIST if fd is already registered.
 func (p *epoll) Add(fd int, gen uint32, want Interest) error {
-	return p.ctl(unix.EPOLL_CTL_ADD, fd, gen)
+	return p.ctl(unix.EPOLL_CTL_ADD, fd, gen, want)
 }
 
-// Modify only replaces the generation of a registered fd; want is ignored. If
+// Modify replaces the generation and the directions of a registered fd. If
 // fd is ready, the kernel reports it once more. It fails with ENOENT if fd is
 // not registered.
 func (p *epoll) Modify(fd int, gen uint32, want Interest) error {
-	return p.ctl(unix.EPOLL_CTL_MOD, fd, gen)
+	return p.ctl(unix.EPOLL_CTL_MOD, fd, gen, want)
 }
 
 // Delete removes fd from the set; its queued events are dropped. It fails with
 // ENOENT if fd is not registered.
 func (p *epoll) Delete(fd int) error {
-	return p.ctl(unix.EPOLL_CTL_DEL, fd, 0)
+	return p.ctl(unix.EPOLL_CTL_DEL, fd, 0, 0)
 }
 
-// ctl calls epoll_ctl with the standard mask and fd and gen as the data.
-func (p *epoll) ctl(op, fd int, gen uint32) error {
+// ctl calls epoll_ctl with the mask for want and fd and gen as the data.
+func (p *epoll) ctl(op, fd int, gen uint32, want Interest) error {
 	if p.epfd < 0 {
 		return errClosed
 	}
@@ -158,7 +160,7 @@ func (p *epoll) ctl(op, fd int, gen uint32) error {
 		return err
 	}
 	// The event must be non-nil even for EPOLL_CTL_DEL (epoll_ctl(2), BUGS).
-	ev := unix.EpollEvent{Events: epollFDEvents, Fd: int32(fd), Pad: int32(gen)}
+	ev := unix.EpollEvent{Events: epollMask(want), Fd: int32(fd), Pad: int32(gen)}
 	if err := unix.EpollCtl(p.epfd, op, fd, &ev); err != nil {
 		return os.NewSyscallError("epoll_ctl", err)
 	}
@@ -253,4 +255,20 @@ func (p *epoll) Close() error {
 		return os.NewSyscallError("close", err)
 	}
 	return errW
+}
+
+// epollMask returns the events to register for want: edge-triggered, with
+// hang-up reports, and EPOLLOUT only when asked for. Leaving EPOLLOUT out of
+// a socket nobody waits to write on saves an event per ACK that frees send
+// buffer space, which a ping-pong server would otherwise receive for every
+// reply.
+func epollMask(want Interest) uint32 {
+	m := uint32(epollFDEvents)
+	if want&Read != 0 {
+		m |= unix.EPOLLIN
+	}
+	if want&Write != 0 {
+		m |= unix.EPOLLOUT
+	}
+	return m
 }

@@ -14,8 +14,10 @@
 //     fdseq). Adding an fd that is already registered is an error.
 //   - Modify(fd, gen, want) changes the interest set of a registered fd; want
 //     may be 0, which keeps the registration but asks for no events. Edge-
-//     triggered backends (EdgeTriggered reports true) register both directions
-//     once in Add and treat Modify as a generation update only.
+//     triggered backends (EdgeTriggered reports true) register at least the
+//     wanted directions, edge-triggered, and may report others too; their
+//     caller only ever widens the set with Modify, and the kernel then reports
+//     a direction that is already ready once more.
 //   - Delete(fd) removes the registration. It must be called before fd is closed.
 //   - Wait(events, timeout) blocks until at least one registered fd is ready, the
 //     timeout passes, or Wake is called, and fills events. A negative timeout
