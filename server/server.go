@@ -19,7 +19,9 @@ var ErrServerClosed = errors.New("server: closed")
 
 // StreamServer accepts stream connections and calls Handler for each in a
 // new greenlet (gevent.server.StreamServer). The zero value with Handler
-// set serves on Addr "127.0.0.1:0"... see the field defaults.
+// set serves TCP on a free port of every interface (Addr ":0"); see the
+// field defaults. A StreamServer must not be copied after Start, and it
+// cannot be restarted once stopped or closed.
 //
 // Go cannot have a field and a method both named Addr: the field is the
 // address to listen on, and LocalAddr returns the bound address.
@@ -116,11 +118,13 @@ func (s *StreamServer) Start() error {
 	if s.started {
 		return nil
 	}
-	s.done = make(chan struct{})
 	n := max(s.Hubs, 1)
 	if s.Listener != nil && n > 1 {
 		return errors.New("server: Listener cannot be shared by several hubs")
 	}
+	// done is published only when Start succeeds: Stop after a failed
+	// Start must not wait for it.
+	done := make(chan struct{})
 	if n == 1 {
 		w, err := s.newWorker(s.Listener)
 		if err != nil {
@@ -129,20 +133,20 @@ func (s *StreamServer) Start() error {
 		s.workers = []*hubWorker{w}
 		s.addr = w.ln.Addr()
 		w.startAccepting()
-		s.started = true
-		go func() { <-w.finished(); close(s.done) }()
-		return nil
-	}
-	if err := s.startHubs(n); err != nil {
+		go func() { <-w.finished(); close(done) }()
+	} else if err := s.startHubs(n, done); err != nil {
 		return err
 	}
+	s.done = done
 	s.started = true
 	return nil
 }
 
 // startHubs starts n hubs on goroutines locked to OS threads; the first
-// binds the address, the others join it with SO_REUSEPORT.
-func (s *StreamServer) startHubs(n int) error {
+// binds the address, the others join it with SO_REUSEPORT. done is closed
+// when they have all finished. On failure the hubs already started are
+// stopped and the server is left as before.
+func (s *StreamServer) startHubs(n int, done chan struct{}) error {
 	var wg sync.WaitGroup
 	results := make(chan error, n)
 	addr := s.address()
@@ -179,6 +183,7 @@ func (s *StreamServer) startHubs(n int) error {
 			for _, o := range s.workers {
 				o.stop(-1)
 			}
+			s.workers, s.addr = nil, nil
 			return err
 		}
 		if i == 0 {
@@ -189,7 +194,7 @@ func (s *StreamServer) startHubs(n int) error {
 		wg.Add(1)
 		go func() { <-w.finished(); wg.Done() }()
 	}
-	go func() { wg.Wait(); close(s.done) }()
+	go func() { wg.Wait(); close(done) }()
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/geventgo/gevent"
 	"github.com/geventgo/gevent/socket"
+	"golang.org/x/sys/unix"
 )
 
 // finished returns a channel closed when the worker has stopped.
@@ -25,17 +26,25 @@ const (
 	maxDelay = time.Second
 )
 
+// nextDelay returns the back-off delay that follows d (0 before the first
+// error).
+func nextDelay(d time.Duration) time.Duration { return min(max(2*d, minDelay), maxDelay) }
+
 // acceptLoop accepts until the listener closes. While the hub's Pool is
-// full it does not accept, so the listener is not watched. Accept errors
-// (EMFILE, ENFILE, ENOBUFS…) back off from 5 ms doubling to 1 s; a success
-// resets the delay. The listener is not watched while backing off, so fd
-// exhaustion never spins the CPU.
+// full it does not accept, so the listener is not watched. When accept fails
+// for want of descriptors (EMFILE, ENFILE) the pending clients are shed (see
+// shed) and the loop waits for the next one. Other accept errors (ENOBUFS…),
+// and EMFILE when shedding is not possible, back off from 5 ms doubling to
+// 1 s; a success resets the delay. The listener is not watched while backing
+// off, so fd exhaustion never spins the CPU.
 func (w *hubWorker) acceptLoop() {
 	s := w.s
 	maxAccept := s.MaxAccept
 	if maxAccept <= 0 {
 		maxAccept = 100
 	}
+	spare := openSpare()
+	defer func() { closeSpare(spare) }()
 	var delay time.Duration
 	for {
 		if err := w.slots.acquire(); err != nil {
@@ -44,11 +53,19 @@ func (w *hubWorker) acceptLoop() {
 		c, err := w.acceptOne(maxAccept)
 		if err != nil {
 			w.slots.release()
-			if errors.Is(err, net.ErrClosed) || errors.Is(err, gevent.ErrGreenletExit) ||
-				errors.Is(err, gevent.ErrHubDestroyed) {
+			if stopped(err) {
 				return
 			}
-			delay = min(max(2*delay, minDelay), maxDelay)
+			if n, drained := w.shed(err, &spare, maxAccept); drained || n > 0 {
+				s.logf("server: accept error: %v; closed %d pending connection(s)", err, n)
+				// Out of descriptors, accept fails even with no client
+				// pending: wait for one rather than retry.
+				if drained && stopped(w.ln.WaitAccept()) {
+					return
+				}
+				continue
+			}
+			delay = nextDelay(delay)
 			s.logf("server: accept error: %v; retrying in %v", err, delay)
 			if gevent.Sleep(delay) != nil {
 				return
@@ -56,8 +73,63 @@ func (w *hubWorker) acceptLoop() {
 			continue
 		}
 		delay = 0
+		if spare < 0 {
+			spare = openSpare()
+		}
 		w.spawnHandler(c)
 	}
+}
+
+// emfileTrick enables shed; tests turn it off to see the back-off alone.
+var emfileTrick = true
+
+// openSpare opens the descriptor that shed gives up, or returns -1.
+func openSpare() int {
+	if !emfileTrick {
+		return -1
+	}
+	fd, err := unix.Open("/dev/null", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1
+	}
+	return fd
+}
+
+func closeSpare(fd int) {
+	if fd >= 0 {
+		unix.Close(fd)
+	}
+}
+
+// shed is libuv's EMFILE trick (uv__emfile_trick): when accept fails for
+// want of descriptors, it closes the spare one, accepts and closes at once
+// up to limit pending connections, and takes the spare back, so that
+// clients waiting in the backlog see their connection closed instead of
+// hanging until descriptors free up. It returns how many it closed and
+// whether it emptied the backlog; with neither (no spare, or another thread
+// took the freed descriptor) the caller backs off.
+func (w *hubWorker) shed(err error, spare *int, limit int) (n int, drained bool) {
+	if *spare < 0 || !(errors.Is(err, unix.EMFILE) || errors.Is(err, unix.ENFILE)) {
+		return 0, false
+	}
+	closeSpare(*spare)
+	for ; n < limit; n++ {
+		c, err := w.ln.TryAccept()
+		if err != nil || c == nil {
+			drained = err == nil
+			break
+		}
+		c.Close()
+	}
+	*spare = openSpare()
+	return n, drained
+}
+
+// stopped reports whether an accept error means that the server stops:
+// the listener was closed or the acceptor killed.
+func stopped(err error) bool {
+	return errors.Is(err, net.ErrClosed) || errors.Is(err, gevent.ErrGreenletExit) ||
+		errors.Is(err, gevent.ErrHubDestroyed)
 }
 
 // acceptOne accepts one connection. It yields to the handlers every
@@ -111,14 +183,20 @@ func (w *hubWorker) stop(timeout time.Duration) {
 		w.stopOnHub(timeout)
 		return
 	}
-	w.hub.RunCallbackThreadsafe(func() { gevent.Go(func() { w.stopOnHub(timeout) }) })
+	if err := w.hub.RunCallbackThreadsafe(func() { gevent.Go(func() { w.stopOnHub(timeout) }) }); err != nil {
+		// The hub was destroyed, and its acceptor and handlers with it.
+		w.ln.Close()
+		close(w.done)
+	}
 }
 
 // stopOnHub runs on the worker's hub.
 func (w *hubWorker) stopOnHub(timeout time.Duration) {
 	defer close(w.done)
 	w.ln.Close()
-	w.acceptor.Join()
+	// Kill, not Join: with the Pool full the acceptor waits for a slot, not
+	// on the listener, and would only see the close once a handler returns.
+	w.acceptor.Kill()
 	if timeout < 0 {
 		return
 	}
