@@ -270,7 +270,7 @@ func TestEMFILEChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	unix.Close(probe)
-	lim := unix.Rlimit{Cur: uint64(probe) + 64, Max: uint64(probe) + 64}
+	lim := nofileLimit(uint64(probe) + 64)
 	if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
 		t.Fatalf("setrlimit = %v", err)
 	}
