@@ -56,16 +56,19 @@ func run(addr string, hubs int, log io.Writer, ready func(*server.StreamServer))
 }
 
 func serve(srv *server.StreamServer, log io.Writer, ready func(*server.StreamServer)) error {
+	// Handlers first, so that a signal that follows the "listening" line
+	// is never taken by the default action.
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		h, err := gevent.SignalHandler(sig, func() { srv.Stop(0) })
+		if err != nil {
+			return err
+		}
+		defer h.Cancel()
+	}
 	if err := srv.Start(); err != nil {
 		return err
 	}
 	fmt.Fprintf(log, "echo: listening on %v with %d hub(s)\n", srv.LocalAddr(), max(srv.Hubs, 1))
-	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
-		if _, err := gevent.SignalHandler(sig, func() { srv.Stop(0) }); err != nil {
-			srv.Close()
-			return err
-		}
-	}
 	if ready != nil {
 		ready(srv)
 	}

@@ -2,14 +2,11 @@ package main
 
 import (
 	"bytes"
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
-)
 
-var update = flag.Bool("update", false, "rewrite testdata/golden.txt with the current output")
+	"github.com/geventgo/gevent/internal/golden"
+)
 
 // TestGolden compares the output with testdata/golden.txt and checks the
 // timing shape: the three look-ups overlap, so the run lasts about as long
@@ -19,19 +16,7 @@ func TestGolden(t *testing.T) {
 	start := time.Now()
 	run(&buf)
 	elapsed := time.Since(start)
-	golden := filepath.Join("testdata", "golden.txt")
-	if *update {
-		if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := buf.String(); got != string(want) {
-		t.Errorf("output:\n%s\nwant:\n%s", got, want)
-	}
+	golden.Check(t, "golden.txt", buf.Bytes())
 	var slowest, sum time.Duration
 	for _, h := range hosts {
 		slowest = max(slowest, h.delay)

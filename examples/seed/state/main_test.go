@@ -2,14 +2,12 @@ package main
 
 import (
 	"bytes"
-	"flag"
 	"os"
-	"path/filepath"
 	"regexp"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite testdata/golden.txt")
+	"github.com/geventgo/gevent/internal/golden"
+)
 
 // TestGolden compares stdout with the golden file and checks that the
 // loser's failure is reported on stderr in gevent's form.
@@ -25,19 +23,7 @@ func TestGolden(t *testing.T) {
 	os.Stderr = saved
 	stderr.Close()
 
-	golden := filepath.Join("testdata", "golden.txt")
-	if *update {
-		if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := buf.String(); got != string(want) {
-		t.Errorf("stdout = %q; want %q", got, want)
-	}
+	golden.Check(t, "golden.txt", buf.Bytes())
 
 	report, err := os.ReadFile(stderr.Name())
 	if err != nil {

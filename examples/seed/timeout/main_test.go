@@ -2,14 +2,11 @@ package main
 
 import (
 	"bytes"
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
-)
 
-var update = flag.Bool("update", false, "rewrite testdata/golden.txt")
+	"github.com/geventgo/gevent/internal/golden"
+)
 
 // TestGolden runs the program with its durations scaled by 0.01 (40 ms of
 // timeouts instead of 4 s) and compares the output with the golden file.
@@ -25,17 +22,5 @@ func TestGolden(t *testing.T) {
 		t.Errorf("run took %v; want between %v (the scaled timeouts) and %v (far below the unscaled 4s)", elapsed, min, max)
 	}
 
-	golden := filepath.Join("testdata", "golden.txt")
-	if *update {
-		if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := buf.String(); got != string(want) {
-		t.Errorf("output = %q; want %q", got, want)
-	}
+	golden.Check(t, "golden.txt", buf.Bytes())
 }
