@@ -10,19 +10,10 @@ import "time"
 // the kill or Timeout error that interrupted it; called on a goroutine
 // without a hub, it creates one.
 func Sleep(d time.Duration) error {
-	h, t, err := ensureHub()
+	h, t, w, err := sleepWaiter()
 	if err != nil {
 		return err
 	}
-	if t == nil {
-		return ErrBlockingSwitchOut
-	}
-	if err := t.preempt(); err != nil {
-		return err
-	}
-	w := &t.sleepW
-	w.t, w.hub = t, h
-	w.Reset()
 	if d <= 0 {
 		h.loop.Post(sleep0Wake, w)
 		t.park(w)
@@ -48,23 +39,33 @@ func sleep0Wake(arg any) {
 // Idle waits until the loop has nothing else to do: it resumes in an
 // iteration in which no other watcher or callback was pending (gevent.idle).
 func Idle() error {
-	h, t, err := ensureHub()
+	h, t, w, err := sleepWaiter()
 	if err != nil {
 		return err
 	}
-	if t == nil {
-		return ErrBlockingSwitchOut
-	}
-	if err := t.preempt(); err != nil {
-		return err
-	}
-	w := &t.sleepW
-	w.t, w.hub = t, h
-	w.Reset()
 	idle := h.loop.NewIdle(func() { w.Switch() })
 	idle.Start()
 	t.park(w)
 	idle.Close()
 	_, err = w.result()
 	return err
+}
+
+// sleepWaiter returns the caller's hub and task and its re-armed Sleep
+// waiter, or the error that a blocking call must return at once.
+func sleepWaiter() (*Hub, *task, *Waiter, error) {
+	h, t, err := ensureHub()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if t == nil {
+		return nil, nil, nil, ErrBlockingSwitchOut
+	}
+	if err := t.preempt(); err != nil {
+		return nil, nil, nil, err
+	}
+	w := &t.sleepW
+	w.t, w.hub = t, h
+	w.Reset()
+	return h, t, w, nil
 }

@@ -4,16 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
 	"io"
 	"log"
-	"math/big"
 	"net"
 	"path/filepath"
 	"strconv"
@@ -23,6 +17,7 @@ import (
 	"time"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/testcert"
 	"github.com/geventgo/gevent/socket"
 )
 
@@ -517,40 +512,6 @@ func TestListenerField(t *testing.T) {
 	})
 }
 
-// selfSigned returns a server config with a fresh self-signed certificate
-// for 127.0.0.1 and a client config that trusts it.
-func selfSigned(t *testing.T) (server, client *tls.Config) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "server test"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(cert)
-	server = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
-	client = &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}
-	return server, client
-}
-
 // syncBuffer is a goroutine-safe writer for ErrorLog.
 type syncBuffer struct {
 	mu  sync.Mutex
@@ -573,7 +534,7 @@ func (b *syncBuffer) String() string {
 // *tls.Conn with the handshake done; a client that does not speak TLS never
 // reaches the Handler, and its handshake error goes to ErrorLog.
 func TestTLS(t *testing.T) {
-	serverConf, clientConf := selfSigned(t)
+	serverConf, clientConf := testcert.Configs(t)
 	var mu sync.Mutex
 	var handled []string
 	var errLog syncBuffer

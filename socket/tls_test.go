@@ -4,58 +4,18 @@ package socket_test
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
 	"testing"
 	"time"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/testcert"
 	"github.com/geventgo/gevent/socket"
 )
-
-// tlsConfigs returns a server configuration with a fresh self-signed
-// certificate for 127.0.0.1 and a client configuration that trusts it.
-func tlsConfigs(t *testing.T) (server, client *tls.Config) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "socket test"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
-		DNSNames:              []string{"localhost"},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(cert)
-	server = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key, Leaf: cert}}}
-	client = &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}
-	return server, client
-}
 
 // tlsPair runs both handshakes on a fresh TCP pair, in two greenlets.
 func tlsPair(t *testing.T, serverConf, clientConf *tls.Config) (client, server *tls.Conn) {
@@ -86,7 +46,7 @@ func message(i, size int) []byte {
 func TestTLSReaderAndWriterGreenlets(t *testing.T) {
 	const msgs, size = 300, 8 << 10
 	gevent.Run(func() {
-		serverConf, clientConf := tlsConfigs(t)
+		serverConf, clientConf := testcert.Configs(t)
 		client, server := tlsPair(t, serverConf, clientConf)
 		if st := server.ConnectionState(); !st.HandshakeComplete {
 			t.Fatal("TLSServer returned before the handshake completed")
@@ -135,7 +95,7 @@ func TestTLSReaderAndWriterGreenlets(t *testing.T) {
 // TestTLSWithPlainPeer talks TLS between a greenlet (TLSServer on an accepted
 // Conn) and a plain goroutine using crypto/tls over package net.
 func TestTLSWithPlainPeer(t *testing.T) {
-	serverConf, clientConf := tlsConfigs(t)
+	serverConf, clientConf := testcert.Configs(t)
 	gevent.Run(func() {
 		ln, err := socket.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -184,7 +144,7 @@ func TestTLSWithPlainPeer(t *testing.T) {
 func TestTLSHandshakeFailureClosesConn(t *testing.T) {
 	gevent.Run(func() {
 		gevent.CurrentHub().SetErrorStream(nil) // the failing greenlets are expected
-		serverConf, _ := tlsConfigs(t)
+		serverConf, _ := testcert.Configs(t)
 		c, s := streamPair(t, "tcp", "127.0.0.1:0")
 		srv := gevent.Spawn(func() (*tls.Conn, error) { return socket.TLSServer(s, serverConf) })
 		cli := gevent.Spawn(func() (*tls.Conn, error) {
