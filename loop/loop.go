@@ -70,6 +70,7 @@ type Loop struct {
 	events    []poller.Event
 	evNext    int // next unread index in events
 	evLen     int
+	busy      bool // the last poll returned events
 }
 
 // New returns a Loop on the backend that opts select.
@@ -193,11 +194,22 @@ func (l *Loop) pollTimeout(mode RunMode) time.Duration {
 // left over from a broken iteration are dispatched before polling again.
 func (l *Loop) poll(timeout time.Duration) error {
 	if l.evNext >= l.evLen {
-		n, err := l.p.Wait(l.events, timeout)
+		n, err := 0, error(nil)
+		if timeout != 0 && l.busy {
+			// The last poll found events: under load more have usually
+			// arrived while they were handled. Poll once without blocking
+			// (a cheap call, see internal/poller) before sleeping in the
+			// kernel, which costs a context switch.
+			n, err = l.p.Wait(l.events, 0)
+		}
+		if n == 0 && err == nil {
+			n, err = l.p.Wait(l.events, timeout)
+		}
 		if err != nil {
 			return err
 		}
 		l.evNext, l.evLen = 0, n
+		l.busy = n > 0
 	}
 	l.UpdateNow()
 	for l.evNext < l.evLen {

@@ -76,7 +76,7 @@ func (fd *netFD) read(b []byte) (int, error) {
 		if fd.deadlinePassed(dirRead) {
 			return 0, os.ErrDeadlineExceeded
 		}
-		n, err := ignoringEINTR(func() (int, error) { return unix.Read(fd.sysfd, b) })
+		n, err := ignoringEINTR(func() (int, error) { return rawRead(fd.sysfd, b) })
 		switch {
 		case err == unix.EAGAIN:
 			if err := fd.wait(dirRead); err != nil {
@@ -110,7 +110,7 @@ func (fd *netFD) write(b []byte) (int, error) {
 		if fd.deadlinePassed(dirWrite) {
 			return written, os.ErrDeadlineExceeded
 		}
-		n, err := ignoringEINTR(func() (int, error) { return unix.Write(fd.sysfd, b[written:]) })
+		n, err := ignoringEINTR(func() (int, error) { return rawWrite(fd.sysfd, b[written:]) })
 		if n > 0 {
 			written += n
 		}

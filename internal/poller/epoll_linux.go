@@ -186,9 +186,12 @@ func (p *epoll) Wait(events []Event, timeout time.Duration) (int, error) {
 	var n int
 	var err error
 	usePwait2 := p.pwait2 && timeout > 0
-	if usePwait2 {
+	switch {
+	case timeout == 0:
+		n, err = epollPoll(p.epfd, buf)
+	case usePwait2:
 		n, err = epollPwait2(p.epfd, buf, durationToTimespec(timeout, &p.ts))
-	} else {
+	default:
 		n, err = unix.EpollWait(p.epfd, buf, durationToMillis(timeout))
 	}
 	if err != nil {
@@ -271,4 +274,18 @@ func epollMask(want Interest) uint32 {
 		m |= unix.EPOLLOUT
 	}
 	return m
+}
+
+// epollPoll is epoll_pwait with a zero timeout, made as a raw system call:
+// it cannot block, so it need not tell the Go scheduler it is entering a
+// system call. That saves the entersyscall/exitsyscall pair, and a loop that
+// polls without blocking while it is busy then does not make sysmon retake
+// its P and wake other threads (gnet's poller does the same).
+func epollPoll(epfd int, events []unix.EpollEvent) (int, error) {
+	r, _, e := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(epfd),
+		uintptr(unsafe.Pointer(&events[0])), uintptr(len(events)), 0, 0, 0)
+	if e != 0 {
+		return 0, e
+	}
+	return int(r), nil
 }
