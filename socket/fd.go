@@ -59,12 +59,13 @@ type netFD struct {
 	// is woken by it), read without it.
 	deadline [2]atomic.Int64
 
-	mu      sync.Mutex // guards the fields below
-	closing bool
-	refs    int               // operations in progress
-	waiter  [2]*gevent.Waiter // the waiter of each direction
-	laddr   net.Addr
-	raddr   net.Addr
+	// state counts the operations in progress; closingBit is set by Close.
+	state atomic.Int64
+
+	mu     sync.Mutex        // guards the fields below
+	waiter [2]*gevent.Waiter // the waiter of each direction
+	laddr  net.Addr
+	raddr  net.Addr
 
 	// Owner-hub only.
 	io    [2]*loop.IO
@@ -85,28 +86,32 @@ func newFD(sysfd, family, sotype int, network string) (*netFD, error) {
 	return &netFD{hub: h, sysfd: sysfd, family: family, sotype: sotype, net: network}, nil
 }
 
+// closingBit in netFD.state marks a descriptor that Close was called on.
+const closingBit = 1 << 62
+
 // incref registers an operation; it fails once Close was called.
 func (fd *netFD) incref() error {
-	fd.mu.Lock()
-	defer fd.mu.Unlock()
-	if fd.closing {
-		return net.ErrClosed
+	for {
+		s := fd.state.Load()
+		if s&closingBit != 0 {
+			return net.ErrClosed
+		}
+		if fd.state.CompareAndSwap(s, s+1) {
+			return nil
+		}
 	}
-	fd.refs++
-	return nil
 }
 
 // decref ends an operation and destroys the descriptor if it was the last
 // one after Close.
 func (fd *netFD) decref() {
-	fd.mu.Lock()
-	fd.refs--
-	last := fd.closing && fd.refs == 0
-	fd.mu.Unlock()
-	if last {
+	if fd.state.Add(-1) == closingBit {
 		fd.destroy()
 	}
 }
+
+// isClosing reports whether Close was called.
+func (fd *netFD) isClosing() bool { return fd.state.Load()&closingBit != 0 }
 
 // lockOp takes the direction's operation lock and a reference.
 func (fd *netFD) lockOp(dir int) error {
@@ -137,21 +142,27 @@ func (fd *netFD) unlockOp(dir int) {
 // net.ErrClosed and closes it once they have left. A second Close returns
 // net.ErrClosed.
 func (fd *netFD) Close() error {
-	fd.mu.Lock()
-	if fd.closing {
-		fd.mu.Unlock()
-		return net.ErrClosed
+	var s int64
+	for {
+		s = fd.state.Load()
+		if s&closingBit != 0 {
+			return net.ErrClosed
+		}
+		if fd.state.CompareAndSwap(s, s|closingBit) {
+			break
+		}
 	}
-	fd.closing = true
+	// A waiter registers under mu after checking isClosing, so it either
+	// sees the bit or is seen here.
+	fd.mu.Lock()
 	waiters := fd.waiter
-	last := fd.refs == 0
 	fd.mu.Unlock()
 	for _, w := range waiters {
 		if w != nil {
 			w.Throw(net.ErrClosed)
 		}
 	}
-	if last {
+	if s == 0 { // no operation in progress: nobody else will destroy it
 		fd.destroy()
 	}
 	return nil
@@ -194,7 +205,7 @@ func (fd *netFD) wait(dir int) error {
 		w.SetRef(true)
 	}
 	fd.mu.Lock()
-	if fd.closing {
+	if fd.isClosing() {
 		fd.mu.Unlock()
 		return net.ErrClosed
 	}
@@ -249,7 +260,7 @@ func (fd *netFD) clearWaiter(dir int, w *gevent.Waiter) {
 // arm starts the direction's IO watcher; it runs on the owner hub.
 func (fd *netFD) arm(dir int) {
 	fd.mu.Lock()
-	closing, w := fd.closing, fd.waiter[dir]
+	closing, w := fd.isClosing(), fd.waiter[dir]
 	fd.mu.Unlock()
 	if closing || w == nil {
 		return
@@ -285,11 +296,10 @@ func (fd *netFD) ready(dir int) {
 // setDeadline sets the deadline of the given directions and wakes their
 // waiters so that they recompute their wait.
 func (fd *netFD) setDeadline(t time.Time, dirs ...int) error {
-	fd.mu.Lock()
-	if fd.closing {
-		fd.mu.Unlock()
+	if fd.isClosing() {
 		return net.ErrClosed
 	}
+	fd.mu.Lock()
 	var wake []*gevent.Waiter
 	ns := int64(0)
 	if !t.IsZero() {
