@@ -67,6 +67,16 @@ func (a *Affinity) Touch() bool {
 // its waits then keep the waiting hub alive from the start.
 func (a *Affinity) Share() { a.shared.Store(true) }
 
+// Home returns the hub the object has been used from, or nil when it is
+// shared or has not been used. Objects return it from a Hub method, which
+// JoinAll, Wait and IWait use to decide whether a wait keeps the hub alive.
+func (a *Affinity) Home() *Hub {
+	if a.shared.Load() {
+		return nil
+	}
+	return a.home.Load()
+}
+
 // Shared reports whether Touch has seen more than one context.
 func (a *Affinity) Shared() bool { return a.shared.Load() }
 

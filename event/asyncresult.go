@@ -204,3 +204,7 @@ func (ar *AsyncResult[T]) LinkCount() int { return ar.l.linkCount() }
 // Share marks the AsyncResult as used by several hubs or goroutines before
 // any of them has touched it (see Event.Share).
 func (ar *AsyncResult[T]) Share() { ar.l.aff.Share() }
+
+// Hub returns the hub the AsyncResult has been used from, or nil once it is
+// shared (see Event.Hub).
+func (ar *AsyncResult[T]) Hub() *gevent.Hub { return ar.l.aff.Home() }

@@ -104,3 +104,9 @@ func (e *Event) LinkCount() int { return e.l.linkCount() }
 // of them has touched it, so that a hub waiting on it first stays alive for
 // the setter (see gevent.Affinity).
 func (e *Event) Share() { e.l.aff.Share() }
+
+// Hub returns the hub the Event has been used from, or nil once it is
+// shared by several hubs or goroutines (see gevent.Affinity.Home). JoinAll,
+// Wait and IWait use it: a wait on an Event of the caller's own hub alone
+// reports gevent.ErrLoopExit when nothing can set it.
+func (e *Event) Hub() *gevent.Hub { return e.l.aff.Home() }

@@ -315,3 +315,13 @@ func TestEventWaitable(t *testing.T) {
 		}
 	})
 }
+
+func TestJoinAllOnLonelyEventLoopExit(t *testing.T) {
+	gevent.Run(func() {
+		var e event.Event
+		done, err := gevent.JoinAll([]*event.Event{&e})
+		if len(done) != 0 || !errors.Is(err, gevent.ErrLoopExit) {
+			t.Errorf("JoinAll = %d, %v; want 0, ErrLoopExit", len(done), err)
+		}
+	})
+}

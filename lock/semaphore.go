@@ -356,3 +356,7 @@ var (
 // of them has touched it, so that a hub waiting on it first stays alive for
 // the releaser (see gevent.Affinity).
 func (s *Semaphore) Share() { s.aff.Share() }
+
+// Hub returns the hub the semaphore has been used from, or nil once it is
+// shared (see gevent.Affinity.Home); JoinAll, Wait and IWait use it.
+func (s *Semaphore) Hub() *gevent.Hub { return s.aff.Home() }
