@@ -7,5 +7,5 @@ func Parked(s *Semaphore) int { return int(s.parked.Load()) }
 func Waiting(l *RLock) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.waiters.len()
+	return l.waiters.Len()
 }

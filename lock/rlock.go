@@ -101,7 +101,7 @@ func (l *RLock) acquire(d time.Duration) (bool, error) {
 	}
 	n := &node{w: gevent.NewWaiter(), owner: me}
 	n.w.SetRef(shared)
-	l.waiters.pushBack(n)
+	l.waiters.PushBack(n)
 	l.mu.Unlock()
 
 	ok, err := wait(n.w, d)
@@ -109,7 +109,7 @@ func (l *RLock) acquire(d time.Duration) (bool, error) {
 		return true, nil // Release made us the owner
 	}
 	l.mu.Lock()
-	l.waiters.remove(n)
+	l.waiters.Remove(n)
 	// If n was not listed, Release dequeued it and its Switch failed; it
 	// passed the lock on.
 	l.mu.Unlock()
@@ -133,8 +133,8 @@ func (l *RLock) Release() error {
 		return nil
 	}
 	l.owner = nil
-	for n := l.waiters.front(); n != nil; n = l.waiters.front() {
-		l.waiters.remove(n)
+	for n := l.waiters.Front(); n != nil; n = l.waiters.Front() {
+		l.waiters.Remove(n)
 		l.owner, l.depth = n.owner, 1
 		if n.w.Switch() {
 			return nil

@@ -153,7 +153,7 @@ func (s *Semaphore) waitSlow(take bool, d time.Duration) (bool, error) {
 	}
 	n := &node{w: gevent.NewWaiter(), acquire: take}
 	n.w.SetRef(shared)
-	s.waiters.pushBack(n)
+	s.waiters.PushBack(n)
 	s.mu.Unlock()
 
 	ok, err := wait(n.w, d)
@@ -161,7 +161,7 @@ func (s *Semaphore) waitSlow(take bool, d time.Duration) (bool, error) {
 		return true, nil // switched: for take, the permit was handed over
 	}
 	s.mu.Lock()
-	if s.waiters.remove(n) {
+	if s.waiters.Remove(n) {
 		s.parked.Add(-1)
 	}
 	// Otherwise Release dequeued n and its Switch failed, so Release kept
@@ -202,7 +202,7 @@ func (s *Semaphore) Release() error {
 func (s *Semaphore) wake() {
 	var fns []func()
 	s.mu.Lock()
-	for n := s.waiters.front(); n != nil; n = s.waiters.front() {
+	for n := s.waiters.Front(); n != nil; n = s.waiters.Front() {
 		if n.acquire {
 			if !s.tryTake() {
 				break
@@ -232,7 +232,7 @@ func (s *Semaphore) wake() {
 }
 
 func (s *Semaphore) dequeueLocked(n *node) {
-	s.waiters.remove(n)
+	s.waiters.Remove(n)
 	s.parked.Add(-1)
 	if n.fn != nil {
 		delete(s.links, n.id)
@@ -269,13 +269,13 @@ func (s *Semaphore) RawLink(fn func()) gevent.LinkID {
 		s.links = make(map[gevent.LinkID]*node)
 	}
 	s.links[n.id] = n
-	if s.count.Load() > 0 && s.waiters.len() == 0 {
+	if s.count.Load() > 0 && s.waiters.Len() == 0 {
 		s.mu.Unlock()
 		schedule(func() { s.runScheduled(n) })
 		return n.id
 	}
 	s.parked.Add(1)
-	s.waiters.pushBack(n)
+	s.waiters.PushBack(n)
 	s.mu.Unlock()
 	return n.id
 }
@@ -303,7 +303,7 @@ func (s *Semaphore) Unlink(id gevent.LinkID) {
 	}
 	delete(s.links, id)
 	n.cancelled = true
-	if s.waiters.remove(n) {
+	if s.waiters.Remove(n) {
 		s.parked.Add(-1)
 	}
 }

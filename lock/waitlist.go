@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/ilist"
 )
 
 // Sentinel errors. Compare with errors.Is.
@@ -41,55 +42,15 @@ type node struct {
 	owner     any            // RLock: the identity the lock goes to
 	acquire   bool           // Semaphore: the caller takes a permit when woken
 	cancelled bool           // the link was unlinked
-	prev      *node
-	next      *node
-	listed    bool // n is in a list
+	k         ilist.Links[node]
 }
+
+// ListLinks makes node an ilist node.
+func (n *node) ListLinks() *ilist.Links[node] { return &n.k }
 
 // waitList is a FIFO of nodes with O(1) removal (trio's ParkingLot). It is
 // not goroutine-safe; its owner guards it. The zero value is an empty list.
-type waitList struct {
-	head, tail *node
-	n          int
-}
-
-// pushBack appends n.
-func (l *waitList) pushBack(n *node) {
-	n.prev, n.next, n.listed = l.tail, nil, true
-	if l.tail == nil {
-		l.head = n
-	} else {
-		l.tail.next = n
-	}
-	l.tail = n
-	l.n++
-}
-
-// front returns the first node, or nil.
-func (l *waitList) front() *node { return l.head }
-
-// remove takes n out of the list and reports whether it was in it.
-func (l *waitList) remove(n *node) bool {
-	if !n.listed {
-		return false
-	}
-	if n.prev == nil {
-		l.head = n.next
-	} else {
-		n.prev.next = n.next
-	}
-	if n.next == nil {
-		l.tail = n.prev
-	} else {
-		n.next.prev = n.prev
-	}
-	n.prev, n.next, n.listed = nil, nil, false
-	l.n--
-	return true
-}
-
-// len returns the number of nodes.
-func (l *waitList) len() int { return l.n }
+type waitList = ilist.List[node, *node]
 
 // wait parks on w for d (d < 0: no limit) and reports whether w was
 // switched; see gevent.Waiter.

@@ -73,7 +73,7 @@ func (c *Channel[T]) Full() bool { return true }
 func (c *Channel[T]) Balance() int {
 	c.q.mu.Lock()
 	defer c.q.mu.Unlock()
-	return c.q.putters.n - c.q.getters.n
+	return c.q.putters.Len() - c.q.getters.Len()
 }
 
 // All returns an iterator that yields items with Get until Get fails: after

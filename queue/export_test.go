@@ -5,7 +5,7 @@ package queue
 func Waiting[T any](q *Queue[T]) (getters, putters, joiners int) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return q.getters.n, q.putters.n, q.joiners.n
+	return q.getters.Len(), q.putters.Len(), q.joiners.Len()
 }
 
 // ChannelWaiting returns the number of blocked getters and putters of c.

@@ -175,7 +175,7 @@ func (q *Queue[T]) put(v T, rv, block bool, d time.Duration) error {
 		q.mu.Unlock()
 		return ErrShutDown
 	}
-	if q.getters.head != nil && q.handToGetterLocked(v) {
+	if q.getters.Len() > 0 && q.handToGetterLocked(v) {
 		q.unfinished++
 		q.mu.Unlock()
 		return nil
@@ -218,7 +218,7 @@ func (q *Queue[T]) get(r role, rv, block bool, d time.Duration) (T, error) {
 		q.mu.Unlock()
 		return v, nil
 	}
-	if r == getter && q.putters.head != nil {
+	if r == getter && q.putters.Len() > 0 {
 		// Only a Channel has blocked putters when it holds no items.
 		if v, ok := q.takeFromPutterLocked(); ok {
 			q.unfinished++
@@ -249,7 +249,7 @@ func (q *Queue[T]) get(r role, rv, block bool, d time.Duration) (T, error) {
 // admitPuttersLocked moves the items of blocked putters into the queue while
 // it has room, waking them in order.
 func (q *Queue[T]) admitPuttersLocked(rv bool) {
-	for q.putters.head != nil && !q.fullLocked(rv) {
+	for q.putters.Len() > 0 && !q.fullLocked(rv) {
 		v, ok := q.takeFromPutterLocked()
 		if !ok {
 			return

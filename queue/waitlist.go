@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/ilist"
 )
 
 // role says what a blocked caller waits for.
@@ -34,55 +35,16 @@ type node[T any] struct {
 	role   role
 	handed bool // a waker completed the hand-off (its Switch succeeded)
 
-	list       *waitList[T] // the list holding the node; nil when unlinked
-	prev, next *node[T]
+	k        ilist.Links[node[T]]
+	nextFree *node[T] // next in the queue's free list of nodes
 }
+
+// ListLinks makes node an ilist node.
+func (n *node[T]) ListLinks() *ilist.Links[node[T]] { return &n.k }
 
 // waitList is a FIFO of nodes with removal from the middle (a timed-out
 // caller leaves from wherever it is). The zero value is an empty list.
-type waitList[T any] struct {
-	head, tail *node[T]
-	n          int
-}
-
-func (l *waitList[T]) pushBack(n *node[T]) {
-	n.list, n.prev, n.next = l, l.tail, nil
-	if l.tail == nil {
-		l.head = n
-	} else {
-		l.tail.next = n
-	}
-	l.tail = n
-	l.n++
-}
-
-// remove unlinks n if l holds it.
-func (l *waitList[T]) remove(n *node[T]) {
-	if n.list != l {
-		return
-	}
-	if n.prev == nil {
-		l.head = n.next
-	} else {
-		n.prev.next = n.next
-	}
-	if n.next == nil {
-		l.tail = n.prev
-	} else {
-		n.next.prev = n.prev
-	}
-	n.list, n.prev, n.next = nil, nil, nil
-	l.n--
-}
-
-// popFront unlinks and returns the first node, or nil.
-func (l *waitList[T]) popFront() *node[T] {
-	n := l.head
-	if n != nil {
-		l.remove(n)
-	}
-	return n
-}
+type waitList[T any] = ilist.List[node[T], *node[T]]
 
 // maxFreeNodes bounds the nodes a queue keeps for reuse after a burst of
 // blocked callers.
@@ -120,7 +82,7 @@ type waiters[T any] struct {
 	getters waitList[T] // getters and peekers, in arrival order
 	putters waitList[T]
 	joiners waitList[T]
-	free    *node[T] // linked through next
+	free    *node[T] // linked through nextFree
 	nfree   int
 }
 
@@ -128,8 +90,8 @@ type waiters[T any] struct {
 func (ws *waiters[T]) enqueueLocked(l *waitList[T], r role, item T, ref bool) *node[T] {
 	n := ws.free
 	if n != nil {
-		ws.free = n.next
-		n.next = nil
+		ws.free = n.nextFree
+		n.nextFree = nil
 		ws.nfree--
 	} else {
 		n = new(node[T])
@@ -137,19 +99,17 @@ func (ws *waiters[T]) enqueueLocked(l *waitList[T], r role, item T, ref bool) *n
 	n.w = contextWaiter(ref)
 	n.role = r
 	n.item = item
-	l.pushBack(n)
+	l.PushBack(n)
 	return n
 }
 
 // releaseLocked unlinks n if needed and keeps it for reuse.
 func (ws *waiters[T]) releaseLocked(n *node[T]) {
-	if n.list != nil {
-		n.list.remove(n)
-	}
+	ilist.Unlink(n)
 	var zero T
 	n.w, n.item, n.handed = nil, zero, false
 	if ws.nfree < maxFreeNodes {
-		n.next = ws.free
+		n.nextFree = ws.free
 		ws.free = n
 		ws.nfree++
 	}
@@ -159,8 +119,8 @@ func (ws *waiters[T]) releaseLocked(n *node[T]) {
 // peekers before the first getter receive a copy, and the first getter whose
 // wait is still on takes v. It reports whether a getter took v.
 func (ws *waiters[T]) handToGetterLocked(v T) bool {
-	for ws.getters.head != nil {
-		n := ws.getters.popFront()
+	for ws.getters.Len() > 0 {
+		n := ws.getters.PopFront()
 		n.item = v
 		if !n.w.Switch() {
 			var zero T
@@ -178,8 +138,8 @@ func (ws *waiters[T]) handToGetterLocked(v T) bool {
 // takeFromPutterLocked takes the item of the first blocked putter whose wait
 // is still on, and wakes it. It reports false when there is none.
 func (ws *waiters[T]) takeFromPutterLocked() (T, bool) {
-	for ws.putters.head != nil {
-		n := ws.putters.popFront()
+	for ws.putters.Len() > 0 {
+		n := ws.putters.PopFront()
 		if n.w.Switch() {
 			n.handed = true
 			return n.item, true
@@ -191,15 +151,15 @@ func (ws *waiters[T]) takeFromPutterLocked() (T, bool) {
 
 // throwAllLocked wakes every node of l with err.
 func (ws *waiters[T]) throwAllLocked(l *waitList[T], err error) {
-	for l.head != nil {
-		l.popFront().w.Throw(err)
+	for l.Len() > 0 {
+		l.PopFront().w.Throw(err)
 	}
 }
 
 // switchAllLocked completes the wait of every node of l.
 func (ws *waiters[T]) switchAllLocked(l *waitList[T]) {
-	for l.head != nil {
-		n := l.popFront()
+	for l.Len() > 0 {
+		n := l.PopFront()
 		if n.w.Switch() {
 			n.handed = true
 		}
