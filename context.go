@@ -27,6 +27,15 @@ func InLoopCallback() bool {
 	return h != nil && t == nil
 }
 
+// Here returns the calling goroutine's hub without creating one (nil for a
+// goroutine without a hub) and whether the caller is a loop callback of it:
+// CurrentHubIfAny and InLoopCallback in one look-up, for objects that decide
+// on every call how to wait.
+func Here() (h *Hub, inLoopCallback bool) {
+	h, t := current()
+	return h, h != nil && t == nil
+}
+
 // CurrentHubIfAny returns the calling goroutine's hub without creating one,
 // or nil.
 func CurrentHubIfAny() *Hub {

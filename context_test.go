@@ -71,3 +71,37 @@ func TestAffinity(t *testing.T) {
 		t.Error("Touch from a plain goroutine does not report sharing")
 	}
 }
+
+// TestHere: Here names the hub and tells loop callbacks apart, without
+// creating a hub for a plain goroutine.
+func TestHere(t *testing.T) {
+	runHub(t, func(h *gevent.Hub) {
+		if got, cb := gevent.Here(); got != h || cb {
+			t.Errorf("owner: Here() = %p, %v; want %p, false", got, cb, h)
+		}
+		gevent.Go(func() {
+			if got, cb := gevent.Here(); got != h || cb {
+				t.Errorf("greenlet: Here() = %p, %v; want %p, false", got, cb, h)
+			}
+		}).Join()
+		done := gevent.NewWaiter()
+		h.RunCallback(func() {
+			if got, cb := gevent.Here(); got != h || !cb {
+				t.Errorf("callback: Here() = %p, %v; want %p, true", got, cb, h)
+			}
+			done.Switch()
+		})
+		done.Wait()
+	})
+	ch := make(chan struct{})
+	go func() {
+		defer close(ch)
+		if got, cb := gevent.Here(); got != nil || cb {
+			t.Errorf("plain goroutine: Here() = %p, %v; want nil, false", got, cb)
+		}
+		if gevent.CurrentHubIfAny() != nil {
+			t.Error("Here created a hub")
+		}
+	}()
+	<-ch
+}

@@ -105,6 +105,27 @@ func (w *Waiter) Switch() bool {
 	return true
 }
 
+// SwitchNow is Switch for the watchers of an event loop. Called from a loop
+// callback of the hub whose greenlet waits on w, it switches into that
+// greenlet at once and returns when the greenlet parks again or finishes,
+// as gevent's hub does when an IO watcher fires, instead of queueing the
+// resumption behind the callbacks already queued. Anywhere else it is
+// Switch. The caller must call it last, holding no lock and relying on no
+// state the greenlet may change while it runs.
+func (w *Waiter) SwitchNow() bool {
+	if !w.state.CompareAndSwap(armed, switched) {
+		return false
+	}
+	if t := w.t; t != nil && t.g != nil && t.hub.onHub() && t.hub.current == nil &&
+		t.parkedOn == w && !t.hub.destroyed.Load() {
+		t.parkedOn = nil
+		t.hub.switchTo(t)
+		return true
+	}
+	w.deliver()
+	return true
+}
+
 // Throw wakes the Waiter so that Wait returns err. It reports whether it did,
 // as Switch does. It never blocks and may be called from any goroutine.
 func (w *Waiter) Throw(err error) bool { return w.throw(err) }

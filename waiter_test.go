@@ -2,6 +2,7 @@ package gevent_test
 
 import (
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -143,4 +144,54 @@ func TestWaiterRef(t *testing.T) {
 			t.Errorf("Join, Wait = %v, %v; want nil, nil", jerr, err)
 		}
 	})
+}
+
+// TestWaiterSwitchNow: from a loop callback of the waiter's hub, SwitchNow
+// runs the waiting greenlet before it returns; from a greenlet it is Switch,
+// which queues the wake-up. Either way only the first wake-up succeeds.
+func TestWaiterSwitchNow(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		fromLoop   bool
+		wantOrder  string
+		wantSecond bool
+	}{
+		{"loop callback", true, "woken,returned", false},
+		{"greenlet", false, "returned,woken", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			runHub(t, func(h *gevent.Hub) {
+				var order []string
+				var w *gevent.Waiter
+				g := gevent.Go(func() {
+					w = gevent.NewWaiter()
+					if err := w.Wait(); err != nil {
+						t.Errorf("Wait = %v", err)
+					}
+					order = append(order, "woken")
+				})
+				gevent.Sleep(0) // g parks on w
+				var first, second bool
+				wake := func() {
+					first = w.SwitchNow()
+					order = append(order, "returned")
+					second = w.SwitchNow()
+				}
+				if tc.fromLoop {
+					h.RunCallback(wake)
+				} else {
+					gevent.Go(wake)
+				}
+				if err := g.Join(); err != nil {
+					t.Fatal(err)
+				}
+				if got := strings.Join(order, ","); got != tc.wantOrder {
+					t.Errorf("order = %s; want %s", got, tc.wantOrder)
+				}
+				if !first || second != tc.wantSecond {
+					t.Errorf("SwitchNow = %v, then %v; want true, %v", first, second, tc.wantSecond)
+				}
+			})
+		})
+	}
 }

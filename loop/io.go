@@ -221,3 +221,9 @@ func (l *Loop) dispatchIO(ev poller.Event) {
 	}
 	st.ready &^= delivered
 }
+
+// EdgeTriggered reports whether the backend reports readiness once per
+// change (epoll, kqueue) rather than for as long as it lasts (poll): an IO
+// watcher may then stay started while nobody is interested, at the cost of
+// one callback per edge.
+func (l *Loop) EdgeTriggered() bool { return l.p.EdgeTriggered() }

@@ -203,3 +203,12 @@ func testIOFDReuse(t *testing.T, l *loop.Loop) {
 	unix.Write(wfd, []byte("x"))
 	runUntil(t, l, func() bool { return calls > 0 })
 }
+
+// testEdgeTriggered: epoll and kqueue report readiness once per change, poll
+// for as long as it lasts.
+func testEdgeTriggered(t *testing.T, l *loop.Loop) {
+	want := l.Backend() != "poll"
+	if got := l.EdgeTriggered(); got != want {
+		t.Errorf("%s: EdgeTriggered() = %v; want %v", l.Backend(), got, want)
+	}
+}

@@ -50,6 +50,7 @@ var conformance = []struct {
 	{"IOHangup", testIOHangup},
 	{"IOBadArgs", testIOBadArgs},
 	{"IOFDReuse", testIOFDReuse},
+	{"EdgeTriggered", testEdgeTriggered},
 	// hook_test.go
 	{"HookPrepareCheck", testHookPrepareCheck},
 	{"HookIdle", testHookIdle},

@@ -55,7 +55,8 @@ func (c *Conn) Read(b []byte) (int, error) {
 }
 
 func (fd *netFD) read(b []byte) (int, error) {
-	if err := fd.lockOp(dirRead); err != nil {
+	onOwner, err := fd.lockOp(dirRead)
+	if err != nil {
 		return 0, err
 	}
 	defer fd.unlockOp(dirRead)
@@ -68,7 +69,7 @@ func (fd *netFD) read(b []byte) (int, error) {
 		// the next readiness edge instead of paying for a read that would
 		// return EAGAIN. The loop remembers an edge that came meanwhile.
 		fd.drained = false
-		if err := fd.wait(dirRead); err != nil {
+		if err := fd.wait(dirRead, onOwner); err != nil {
 			return 0, err
 		}
 	}
@@ -79,7 +80,7 @@ func (fd *netFD) read(b []byte) (int, error) {
 		n, err := ignoringEINTR(func() (int, error) { return rawRead(fd.sysfd, b) })
 		switch {
 		case err == unix.EAGAIN:
-			if err := fd.wait(dirRead); err != nil {
+			if err := fd.wait(dirRead, onOwner); err != nil {
 				return 0, err
 			}
 			continue
@@ -101,7 +102,8 @@ func (c *Conn) Write(b []byte) (int, error) {
 }
 
 func (fd *netFD) write(b []byte) (int, error) {
-	if err := fd.lockOp(dirWrite); err != nil {
+	onOwner, err := fd.lockOp(dirWrite)
+	if err != nil {
 		return 0, err
 	}
 	defer fd.unlockOp(dirWrite)
@@ -116,7 +118,7 @@ func (fd *netFD) write(b []byte) (int, error) {
 		}
 		switch {
 		case err == unix.EAGAIN:
-			if err := fd.wait(dirWrite); err != nil {
+			if err := fd.wait(dirWrite, onOwner); err != nil {
 				return written, err
 			}
 			continue
@@ -213,12 +215,13 @@ func (rc *rawConn) Read(f func(fd uintptr) bool) error  { return rc.rw(dirRead, 
 func (rc *rawConn) Write(f func(fd uintptr) bool) error { return rc.rw(dirWrite, f) }
 
 func (rc *rawConn) rw(dir int, f func(fd uintptr) bool) error {
-	if err := rc.fd.lockOp(dir); err != nil {
+	onOwner, err := rc.fd.lockOp(dir)
+	if err != nil {
 		return err
 	}
 	defer rc.fd.unlockOp(dir)
 	for !f(uintptr(rc.fd.sysfd)) {
-		if err := rc.fd.wait(dir); err != nil {
+		if err := rc.fd.wait(dir, onOwner); err != nil {
 			return err
 		}
 	}

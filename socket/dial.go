@@ -162,7 +162,8 @@ func (c *Conn) connect(ctx context.Context, sa unix.Sockaddr, deadline time.Time
 	default:
 		return os.NewSyscallError("connect", err)
 	}
-	if err := fd.lockOp(dirWrite); err != nil {
+	onOwner, err := fd.lockOp(dirWrite)
+	if err != nil {
 		return err
 	}
 	defer fd.unlockOp(dirWrite)
@@ -173,7 +174,7 @@ func (c *Conn) connect(ctx context.Context, sa unix.Sockaddr, deadline time.Time
 		defer stop()
 	}
 	for {
-		if err := fd.wait(dirWrite); err != nil {
+		if err := fd.wait(dirWrite, onOwner); err != nil {
 			if errors.Is(err, os.ErrDeadlineExceeded) && ctx.Err() != nil && deadline.IsZero() {
 				return ctx.Err()
 			}

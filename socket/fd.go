@@ -54,22 +54,32 @@ type netFD struct {
 	// ConcurrentUseError; plain goroutines queue as with package net.
 	opMu [2]sync.Mutex
 
-	// deadline of each direction in Unix nanoseconds, 0 for none. Written
-	// with mu held (so that a waiter registered under mu sees the change or
-	// is woken by it), read without it.
+	// deadline of each direction in Unix nanoseconds, 0 for none. A change
+	// is stored before the direction's waiter is loaded, and a waiter is
+	// stored before the deadline is loaded, so one of the two sees the other.
 	deadline [2]atomic.Int64
 
 	// state counts the operations in progress; closingBit is set by Close.
 	state atomic.Int64
 
-	mu     sync.Mutex        // guards the fields below
-	waiter [2]*gevent.Waiter // the waiter of each direction
-	laddr  net.Addr
-	raddr  net.Addr
+	// The waiter of each direction, nil when nobody waits. Stored before
+	// state is checked for closingBit, while Close sets that bit before it
+	// loads the waiters: a waiter either sees the bit or is woken by Close.
+	waiter [2]atomic.Pointer[gevent.Waiter]
+
+	laddr net.Addr
+	raddr net.Addr
 
 	// Owner-hub only.
 	io    [2]*loop.IO
 	spare [2]gevent.Waiter // reused by greenlets of the owner hub
+	// watching: the direction's watcher stays started for the descriptor's
+	// life (the read direction on an edge-triggered poller), instead of
+	// being started for each wait; it then keeps the loop alive only while
+	// somebody waits. edge: such a watcher fired while nobody waited, so the
+	// next wait returns at once and the caller retries its system call.
+	watching [2]bool
+	edge     [2]bool
 
 	// Guarded by opMu[dirRead].
 	drained bool // the last read returned less than asked: the queue was empty
@@ -113,24 +123,27 @@ func (fd *netFD) decref() {
 // isClosing reports whether Close was called.
 func (fd *netFD) isClosing() bool { return fd.state.Load()&closingBit != 0 }
 
-// lockOp takes the direction's operation lock and a reference.
-func (fd *netFD) lockOp(dir int) error {
+// lockOp takes the direction's operation lock and a reference. It reports
+// whether the caller is a greenlet (or the owning goroutine) of the owner hub,
+// which waits on the loop directly; everyone else relays to it (see wait).
+func (fd *netFD) lockOp(dir int) (onOwner bool, err error) {
 	if err := fd.incref(); err != nil {
-		return err
+		return false, err
 	}
-	if gevent.CurrentHubIfAny() != nil {
+	h, inCallback := gevent.Here()
+	if h != nil {
 		if !fd.opMu[dir].TryLock() {
 			fd.decref()
 			op := "read"
 			if dir == dirWrite {
 				op = "write"
 			}
-			return &gevent.ConcurrentUseError{Op: op, Object: "socket " + fd.net}
+			return false, &gevent.ConcurrentUseError{Op: op, Object: "socket " + fd.net}
 		}
 	} else {
 		fd.opMu[dir].Lock()
 	}
-	return nil
+	return h == fd.hub && !inCallback, nil
 }
 
 func (fd *netFD) unlockOp(dir int) {
@@ -152,13 +165,8 @@ func (fd *netFD) Close() error {
 			break
 		}
 	}
-	// A waiter registers under mu after checking isClosing, so it either
-	// sees the bit or is seen here.
-	fd.mu.Lock()
-	waiters := fd.waiter
-	fd.mu.Unlock()
-	for _, w := range waiters {
-		if w != nil {
+	for dir := range fd.waiter {
+		if w := fd.waiter[dir].Load(); w != nil {
 			w.Throw(net.ErrClosed)
 		}
 	}
@@ -193,9 +201,13 @@ func (fd *netFD) destroyOnHub() {
 // wait blocks until the direction may be ready, its deadline passes
 // (os.ErrDeadlineExceeded), the descriptor is closed (net.ErrClosed) or the
 // caller is interrupted (its kill or Timeout error). It returns nil also
-// when the deadline was changed, so that the caller retries.
-func (fd *netFD) wait(dir int) error {
-	onOwner := gevent.CurrentHubIfAny() == fd.hub && !gevent.InLoopCallback()
+// when the deadline was changed, so that the caller retries. onOwner is what
+// lockOp reported.
+func (fd *netFD) wait(dir int, onOwner bool) error {
+	if onOwner && fd.edge[dir] {
+		fd.edge[dir] = false
+		return nil
+	}
 	var w *gevent.Waiter
 	if onOwner {
 		w = &fd.spare[dir]
@@ -204,26 +216,22 @@ func (fd *netFD) wait(dir int) error {
 		w = gevent.NewWaiter()
 		w.SetRef(true)
 	}
-	fd.mu.Lock()
+	fd.waiter[dir].Store(w)
 	if fd.isClosing() {
-		fd.mu.Unlock()
+		fd.waiter[dir].CompareAndSwap(w, nil)
 		return net.ErrClosed
 	}
-	fd.waiter[dir] = w
-	fd.mu.Unlock()
-	deadline := fd.deadline[dir].Load()
-
 	var timeout time.Duration = -1
-	if deadline != 0 {
+	if deadline := fd.deadline[dir].Load(); deadline != 0 {
 		if timeout = time.Until(time.Unix(0, deadline)); timeout <= 0 {
-			fd.clearWaiter(dir, w)
+			fd.waiter[dir].CompareAndSwap(w, nil)
 			return os.ErrDeadlineExceeded
 		}
 	}
 	if onOwner {
 		fd.arm(dir)
 	} else if err := fd.hub.RunCallbackThreadsafe(func() { fd.arm(dir) }); err != nil {
-		fd.clearWaiter(dir, w)
+		fd.waiter[dir].CompareAndSwap(w, nil)
 		return net.ErrClosed
 	}
 	var ok bool
@@ -234,9 +242,9 @@ func (fd *netFD) wait(dir int) error {
 	} else {
 		ok, err = w.WaitTimeout(timeout)
 	}
-	fd.clearWaiter(dir, w)
-	if onOwner && fd.io[dir] != nil {
-		fd.io[dir].Stop()
+	fd.waiter[dir].CompareAndSwap(w, nil)
+	if onOwner {
+		fd.disarm(dir)
 	}
 	switch {
 	case errors.Is(err, errDeadlineChanged):
@@ -249,47 +257,69 @@ func (fd *netFD) wait(dir int) error {
 	return nil
 }
 
-func (fd *netFD) clearWaiter(dir int, w *gevent.Waiter) {
-	fd.mu.Lock()
-	if fd.waiter[dir] == w {
-		fd.waiter[dir] = nil
-	}
-	fd.mu.Unlock()
-}
-
-// arm starts the direction's IO watcher; it runs on the owner hub.
+// arm makes the direction's watcher wake its waiter; it runs on the owner
+// hub. The read watcher of an edge-triggered poller is started once and
+// kept: arming it only makes it keep the loop alive, or wakes the waiter at
+// once when an edge came while nobody waited. Other watchers are started
+// here and stopped when they fire or the wait ends.
 func (fd *netFD) arm(dir int) {
-	fd.mu.Lock()
-	closing, w := fd.isClosing(), fd.waiter[dir]
-	fd.mu.Unlock()
-	if closing || w == nil {
+	w := fd.waiter[dir].Load()
+	if fd.isClosing() || w == nil || w.Ready() {
 		return
 	}
-	if fd.io[dir] == nil {
+	io := fd.io[dir]
+	if io == nil {
 		ev := loop.Read
 		if dir == dirWrite {
 			ev = loop.Write
 		}
-		io, err := fd.hub.Loop().NewIO(fd.sysfd, ev, func(loop.Interest) { fd.ready(dir) })
+		var err error
+		l := fd.hub.Loop()
+		io, err = l.NewIO(fd.sysfd, ev, func(loop.Interest) { fd.ready(dir) })
 		if err != nil {
 			w.Throw(err)
 			return
 		}
 		fd.io[dir] = io
+		fd.watching[dir] = dir == dirRead && l.EdgeTriggered()
 	}
-	if err := fd.io[dir].Start(); err != nil {
-		w.Throw(net.ErrClosed)
+	if !fd.watching[dir] {
+		if err := io.Start(); err != nil {
+			w.Throw(net.ErrClosed)
+		}
+		return
+	}
+	if fd.edge[dir] {
+		fd.edge[dir] = false
+		w.Switch()
+		return
+	}
+	io.SetRef(true)
+	if !io.Active() {
+		if err := io.Start(); err != nil {
+			w.Throw(net.ErrClosed)
+		}
 	}
 }
 
-// ready is the IO watcher's callback: it wakes the direction's waiter.
+// disarm undoes arm after a wait of the owner hub.
+func (fd *netFD) disarm(dir int) {
+	if io := fd.io[dir]; io != nil {
+		if fd.watching[dir] {
+			io.SetRef(false)
+		} else {
+			io.Stop()
+		}
+	}
+}
+
+// ready is the IO watcher's callback: it wakes the direction's waiter, or
+// remembers the edge for the next wait when nobody waits.
 func (fd *netFD) ready(dir int) {
-	fd.io[dir].Stop()
-	fd.mu.Lock()
-	w := fd.waiter[dir]
-	fd.mu.Unlock()
-	if w != nil {
-		w.Switch()
+	fd.disarm(dir)
+	w := fd.waiter[dir].Load()
+	if w == nil || !w.SwitchNow() {
+		fd.edge[dir] = fd.watching[dir]
 	}
 }
 
@@ -299,21 +329,15 @@ func (fd *netFD) setDeadline(t time.Time, dirs ...int) error {
 	if fd.isClosing() {
 		return net.ErrClosed
 	}
-	fd.mu.Lock()
-	var wake []*gevent.Waiter
 	ns := int64(0)
 	if !t.IsZero() {
 		ns = max(t.UnixNano(), 1)
 	}
 	for _, d := range dirs {
 		fd.deadline[d].Store(ns)
-		if w := fd.waiter[d]; w != nil {
-			wake = append(wake, w)
+		if w := fd.waiter[d].Load(); w != nil {
+			w.Throw(errDeadlineChanged)
 		}
-	}
-	fd.mu.Unlock()
-	for _, w := range wake {
-		w.Throw(errDeadlineChanged)
 	}
 	return nil
 }

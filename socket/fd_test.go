@@ -561,3 +561,88 @@ func isPeerGone(err error) bool {
 
 // runtimeYield lets other goroutines run between deadline changes.
 func runtimeYield() { time.Sleep(50 * time.Microsecond) }
+
+// withinDeadline runs fn on its own goroutine and fails the test if it has
+// not returned after 5 s (a hub that never stops would hang the test).
+func withinDeadline(t *testing.T, fn func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { defer close(done); fn() }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("did not return within 5 s")
+	}
+}
+
+// TestWaitKeepsHubAlive: a greenlet blocked in Read keeps Hub.Join running
+// until the data comes; a connection nobody waits on does not keep it
+// running afterwards, although its read watcher stays registered.
+func TestWaitKeepsHubAlive(t *testing.T) {
+	withinDeadline(t, func() {
+		err := gevent.Run(func() {
+			a, z, err := socket.Socketpair()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.Close()
+			defer z.Close()
+			b := make([]byte, 16)
+			read := func() (string, error) {
+				n, err := a.Read(b)
+				return string(b[:n]), err
+			}
+			// A first wait, so that the second one finds the watcher set up.
+			early := gevent.Spawn(read)
+			gevent.Sleep(0)
+			z.Write([]byte("early"))
+			if v, err := early.Get(); v != "early" || err != nil {
+				t.Fatalf("Read = %q, %v; want early, nil", v, err)
+			}
+			g := gevent.Spawn(read)
+			gevent.Sleep(0) // g blocks in Read
+			go func() {
+				time.Sleep(20 * time.Millisecond)
+				z.Write([]byte("late"))
+			}()
+			if err := gevent.CurrentHub().Join(); err != nil {
+				t.Fatalf("Join = %v", err)
+			}
+			if !g.Ready() {
+				t.Fatal("Join returned while a greenlet was blocked in Read")
+			}
+			if v, err := g.Get(); v != "late" || err != nil {
+				t.Errorf("Read = %q, %v; want late, nil", v, err)
+			}
+			// Nobody waits now: Join must return although a is open.
+			if err := gevent.CurrentHub().Join(); err != nil {
+				t.Fatalf("second Join = %v", err)
+			}
+		})
+		if err != nil {
+			t.Errorf("Run = %v", err)
+		}
+	})
+}
+
+// TestReadinessWhileBusy: data that arrives while the reader is busy
+// elsewhere (after a short read, when the next Read skips the system call
+// and waits for readiness) is read at once, on every backend.
+func TestReadinessWhileBusy(t *testing.T) {
+	gevent.Run(func() {
+		a, z := socketpair(t)
+		buf := make([]byte, 64)
+		for i := range 3 {
+			msg := fmt.Sprintf("message %d", i)
+			if _, err := z.Write([]byte(msg)); err != nil {
+				t.Fatal(err)
+			}
+			gevent.Sleep(5 * time.Millisecond) // the hub polls while a is not read
+			a.SetReadDeadline(time.Now().Add(2 * time.Second))
+			n, err := a.Read(buf) // each read is short: the next one waits first
+			if err != nil || string(buf[:n]) != msg {
+				t.Fatalf("Read %d = %q, %v; want %q", i, buf[:n], err, msg)
+			}
+		}
+	})
+}

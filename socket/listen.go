@@ -116,7 +116,8 @@ func (l *Listener) Accept() (net.Conn, error) {
 // AcceptConn is Accept returning the concrete type.
 func (l *Listener) AcceptConn() (*Conn, error) {
 	fd := l.fd
-	if err := fd.lockOp(dirRead); err != nil {
+	onOwner, err := fd.lockOp(dirRead)
+	if err != nil {
 		return nil, l.opError(err)
 	}
 	defer fd.unlockOp(dirRead)
@@ -126,7 +127,7 @@ func (l *Listener) AcceptConn() (*Conn, error) {
 		}
 		nfd, sa, err := sysAccept(fd.sysfd)
 		if err == unix.EAGAIN {
-			if err := fd.wait(dirRead); err != nil {
+			if err := fd.wait(dirRead, onOwner); err != nil {
 				return nil, l.opError(err)
 			}
 			continue
@@ -159,11 +160,12 @@ func (l *Listener) TryAccept() (*Conn, error) {
 
 // WaitAccept waits until a connection may be pending, without accepting.
 func (l *Listener) WaitAccept() error {
-	if err := l.fd.lockOp(dirRead); err != nil {
+	onOwner, err := l.fd.lockOp(dirRead)
+	if err != nil {
 		return l.opError(err)
 	}
 	defer l.fd.unlockOp(dirRead)
-	return l.opError(l.fd.wait(dirRead))
+	return l.opError(l.fd.wait(dirRead, onOwner))
 }
 
 func (l *Listener) opError(err error) error {

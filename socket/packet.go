@@ -57,7 +57,8 @@ func (c *PacketConn) opError(op string, addr net.Addr, err error) error {
 // datagram longer than b is truncated.
 func (c *PacketConn) ReadFrom(b []byte) (int, net.Addr, error) {
 	fd := c.fd
-	if err := fd.lockOp(dirRead); err != nil {
+	onOwner, err := fd.lockOp(dirRead)
+	if err != nil {
 		return 0, nil, c.opError("read", nil, err)
 	}
 	defer fd.unlockOp(dirRead)
@@ -72,7 +73,7 @@ func (c *PacketConn) ReadFrom(b []byte) (int, net.Addr, error) {
 		case unix.EINTR:
 			continue
 		case unix.EAGAIN:
-			if err := fd.wait(dirRead); err != nil {
+			if err := fd.wait(dirRead, onOwner); err != nil {
 				return 0, nil, c.opError("read", nil, err)
 			}
 			continue
@@ -88,7 +89,8 @@ func (c *PacketConn) WriteTo(b []byte, addr net.Addr) (int, error) {
 	if err != nil {
 		return 0, c.opError("write", addr, err)
 	}
-	if err := fd.lockOp(dirWrite); err != nil {
+	onOwner, err := fd.lockOp(dirWrite)
+	if err != nil {
 		return 0, c.opError("write", addr, err)
 	}
 	defer fd.unlockOp(dirWrite)
@@ -103,7 +105,7 @@ func (c *PacketConn) WriteTo(b []byte, addr net.Addr) (int, error) {
 		case unix.EINTR:
 			continue
 		case unix.EAGAIN:
-			if err := fd.wait(dirWrite); err != nil {
+			if err := fd.wait(dirWrite, onOwner); err != nil {
 				return 0, c.opError("write", addr, err)
 			}
 			continue

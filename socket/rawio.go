@@ -19,26 +19,32 @@ import (
 
 var zero uintptr
 
-// rawRead is read(2) on a non-blocking descriptor.
+// rawRead is recv(2) on a non-blocking socket: recvfrom without an address,
+// which goes straight to the socket layer where read(2) first passes through
+// the file layer (measured: about 4% of an echo server's CPU went to
+// vfs_read/vfs_write, fdget_pos, rw_verify_area and their security hooks).
 func rawRead(fd int, b []byte) (int, error) {
 	p := unsafe.Pointer(&zero)
 	if len(b) > 0 {
 		p = unsafe.Pointer(&b[0])
 	}
-	n, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(p), uintptr(len(b)))
+	n, _, e := unix.RawSyscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(p), uintptr(len(b)), 0, 0, 0)
 	if e != 0 {
 		return 0, e
 	}
 	return int(n), nil
 }
 
-// rawWrite is write(2) on a non-blocking descriptor.
+// rawWrite is send(2) on a non-blocking socket (sendto without an address),
+// for the reason given at rawRead. MSG_NOSIGNAL makes a write to a socket
+// the peer has reset fail with EPIPE without raising SIGPIPE, as package net
+// arranges by ignoring the signal.
 func rawWrite(fd int, b []byte) (int, error) {
 	p := unsafe.Pointer(&zero)
 	if len(b) > 0 {
 		p = unsafe.Pointer(&b[0])
 	}
-	n, _, e := unix.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(p), uintptr(len(b)))
+	n, _, e := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(p), uintptr(len(b)), msgNoSignal, 0, 0)
 	if e != 0 {
 		return 0, e
 	}

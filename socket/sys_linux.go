@@ -18,3 +18,7 @@ func sysAccept(fd int) (int, unix.Sockaddr, error) {
 		}
 	}
 }
+
+// msgNoSignal is the send flag that keeps a write to a reset connection from
+// raising SIGPIPE.
+const msgNoSignal = unix.MSG_NOSIGNAL

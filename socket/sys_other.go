@@ -50,3 +50,7 @@ func sysAccept(fd int) (int, unix.Sockaddr, error) {
 		return nfd, sa, nil
 	}
 }
+
+// msgNoSignal is 0 where send has no MSG_NOSIGNAL: the Go runtime ignores
+// SIGPIPE for descriptors other than standard output and error.
+const msgNoSignal = 0
