@@ -126,6 +126,13 @@ func (w *Waiter) SwitchNow() bool {
 	return true
 }
 
+// Disarm ends an arming without a wait, for an object that armed w (with
+// Rearm or Reset) to make it visible to wakers and then found it need not
+// wait: later Switch and Throw calls fail until the next Rearm or Reset. It
+// reports false if a wake-up came first. A zero Waiter is armed; Disarm
+// makes it idle.
+func (w *Waiter) Disarm() bool { return w.state.CompareAndSwap(armed, switched) }
+
 // Throw wakes the Waiter so that Wait returns err. It reports whether it did,
 // as Switch does. It never blocks and may be called from any goroutine.
 func (w *Waiter) Throw(err error) bool { return w.throw(err) }

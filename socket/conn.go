@@ -55,11 +55,11 @@ func (c *Conn) Read(b []byte) (int, error) {
 }
 
 func (fd *netFD) read(b []byte) (int, error) {
-	onOwner, err := fd.lockOp(dirRead)
+	mode, err := fd.lockOp(dirRead)
 	if err != nil {
 		return 0, err
 	}
-	defer fd.unlockOp(dirRead)
+	defer fd.unlockOp(dirRead, mode)
 	if len(b) == 0 && fd.sotype == unix.SOCK_STREAM {
 		return 0, nil
 	}
@@ -69,7 +69,7 @@ func (fd *netFD) read(b []byte) (int, error) {
 		// the next readiness edge instead of paying for a read that would
 		// return EAGAIN. The loop remembers an edge that came meanwhile.
 		fd.drained = false
-		if err := fd.wait(dirRead, onOwner); err != nil {
+		if err := fd.wait(dirRead, mode); err != nil {
 			return 0, err
 		}
 	}
@@ -80,7 +80,7 @@ func (fd *netFD) read(b []byte) (int, error) {
 		n, err := ignoringEINTR(func() (int, error) { return rawRead(fd.sysfd, b) })
 		switch {
 		case err == unix.EAGAIN:
-			if err := fd.wait(dirRead, onOwner); err != nil {
+			if err := fd.wait(dirRead, mode); err != nil {
 				return 0, err
 			}
 			continue
@@ -102,11 +102,11 @@ func (c *Conn) Write(b []byte) (int, error) {
 }
 
 func (fd *netFD) write(b []byte) (int, error) {
-	onOwner, err := fd.lockOp(dirWrite)
+	mode, err := fd.lockOp(dirWrite)
 	if err != nil {
 		return 0, err
 	}
-	defer fd.unlockOp(dirWrite)
+	defer fd.unlockOp(dirWrite, mode)
 	written := 0
 	for {
 		if fd.deadlinePassed(dirWrite) {
@@ -118,7 +118,7 @@ func (fd *netFD) write(b []byte) (int, error) {
 		}
 		switch {
 		case err == unix.EAGAIN:
-			if err := fd.wait(dirWrite, onOwner); err != nil {
+			if err := fd.wait(dirWrite, mode); err != nil {
 				return written, err
 			}
 			continue
@@ -215,13 +215,13 @@ func (rc *rawConn) Read(f func(fd uintptr) bool) error  { return rc.rw(dirRead, 
 func (rc *rawConn) Write(f func(fd uintptr) bool) error { return rc.rw(dirWrite, f) }
 
 func (rc *rawConn) rw(dir int, f func(fd uintptr) bool) error {
-	onOwner, err := rc.fd.lockOp(dir)
+	mode, err := rc.fd.lockOp(dir)
 	if err != nil {
 		return err
 	}
-	defer rc.fd.unlockOp(dir)
+	defer rc.fd.unlockOp(dir, mode)
 	for !f(uintptr(rc.fd.sysfd)) {
-		if err := rc.fd.wait(dir, onOwner); err != nil {
+		if err := rc.fd.wait(dir, mode); err != nil {
 			return err
 		}
 	}

@@ -162,11 +162,11 @@ func (c *Conn) connect(ctx context.Context, sa unix.Sockaddr, deadline time.Time
 	default:
 		return os.NewSyscallError("connect", err)
 	}
-	onOwner, err := fd.lockOp(dirWrite)
+	mode, err := fd.lockOp(dirWrite)
 	if err != nil {
 		return err
 	}
-	defer fd.unlockOp(dirWrite)
+	defer fd.unlockOp(dirWrite, mode)
 	fd.setDeadline(deadline, dirWrite)
 	defer fd.setDeadline(time.Time{}, dirWrite)
 	if ctx.Done() != nil {
@@ -174,7 +174,7 @@ func (c *Conn) connect(ctx context.Context, sa unix.Sockaddr, deadline time.Time
 		defer stop()
 	}
 	for {
-		if err := fd.wait(dirWrite, onOwner); err != nil {
+		if err := fd.wait(dirWrite, mode); err != nil {
 			if errors.Is(err, os.ErrDeadlineExceeded) && ctx.Err() != nil && deadline.IsZero() {
 				return ctx.Err()
 			}

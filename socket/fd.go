@@ -50,29 +50,36 @@ type netFD struct {
 	sotype int
 	net    string
 
-	// One operation per direction at a time. Greenlets only TryLock and get a
-	// ConcurrentUseError; plain goroutines queue as with package net.
-	opMu [2]sync.Mutex
+	// state holds, in one word, the reference count of the operations in
+	// progress, the lock of each direction (one operation per direction at a
+	// time), the flags of plain goroutines waiting for a lock, and
+	// closingBit, so that starting or ending an operation is one atomic
+	// operation (internal/poll's fdMutex). A greenlet that finds its
+	// direction locked gets a ConcurrentUseError; plain goroutines queue as
+	// with package net: on plainMu first, then on lockCh for the greenlet
+	// that holds the lock.
+	state   atomic.Uint64
+	plainMu [2]sync.Mutex
+	lockCh  [2]chan struct{} // created by a waiting plain goroutine under plainMu
 
 	// deadline of each direction in Unix nanoseconds, 0 for none. A change
 	// is stored before the direction's waiter is loaded, and a waiter is
 	// stored before the deadline is loaded, so one of the two sees the other.
 	deadline [2]atomic.Int64
 
-	// state counts the operations in progress; closingBit is set by Close.
-	state atomic.Int64
-
-	// The waiter of each direction, nil when nobody waits. Stored before
-	// state is checked for closingBit, while Close sets that bit before it
-	// loads the waiters: a waiter either sees the bit or is woken by Close.
+	// The waiter of each direction for a goroutine other than the owner
+	// hub's, nil when there is none. Stored before state is checked for
+	// closingBit, while Close sets that bit before it loads the waiters: a
+	// waiter either sees the bit or is woken by Close. The owner hub waits on
+	// spare, which is armed exactly while a greenlet of the owner waits on it.
 	waiter [2]atomic.Pointer[gevent.Waiter]
+	spare  [2]gevent.Waiter
 
 	laddr net.Addr
 	raddr net.Addr
 
 	// Owner-hub only.
-	io    [2]*loop.IO
-	spare [2]gevent.Waiter // reused by greenlets of the owner hub
+	io [2]*loop.IO
 	// watching: the direction's watcher stays started for the descriptor's
 	// life (the read direction on an edge-triggered poller), instead of
 	// being started for each wait; it then keeps the loop alive only while
@@ -93,13 +100,23 @@ func newFD(sysfd, family, sotype int, network string) (*netFD, error) {
 		unix.Close(sysfd)
 		return nil, errors.New("socket: cannot create a hub for this goroutine")
 	}
-	return &netFD{hub: h, sysfd: sysfd, family: family, sotype: sotype, net: network}, nil
+	fd := &netFD{hub: h, sysfd: sysfd, family: family, sotype: sotype, net: network}
+	for i := range fd.spare {
+		fd.spare[i].Disarm() // idle until the first wait
+	}
+	return fd, nil
 }
 
-// closingBit in netFD.state marks a descriptor that Close was called on.
-const closingBit = 1 << 62
+// The bits of netFD.state above the reference count.
+const (
+	closingBit = 1 << 62 // Close was called
+	lockBit    = 1 << 60 // lockBit << dir: an operation of direction dir runs
+	waitBit    = 1 << 58 // waitBit << dir: a plain goroutine waits for that lock
+	refMask    = waitBit - 1
+)
 
-// incref registers an operation; it fails once Close was called.
+// incref registers an operation that needs no lock; it fails once Close was
+// called.
 func (fd *netFD) incref() error {
 	for {
 		s := fd.state.Load()
@@ -115,7 +132,7 @@ func (fd *netFD) incref() error {
 // decref ends an operation and destroys the descriptor if it was the last
 // one after Close.
 func (fd *netFD) decref() {
-	if fd.state.Add(-1) == closingBit {
+	if fd.state.Add(^uint64(0))&(closingBit|refMask) == closingBit {
 		fd.destroy()
 	}
 }
@@ -123,54 +140,106 @@ func (fd *netFD) decref() {
 // isClosing reports whether Close was called.
 func (fd *netFD) isClosing() bool { return fd.state.Load()&closingBit != 0 }
 
-// lockOp takes the direction's operation lock and a reference. It reports
-// whether the caller is a greenlet (or the owning goroutine) of the owner hub,
-// which waits on the loop directly; everyone else relays to it (see wait).
-func (fd *netFD) lockOp(dir int) (onOwner bool, err error) {
-	if err := fd.incref(); err != nil {
-		return false, err
-	}
+// opMode is what lockOp learnt of its caller.
+type opMode uint8
+
+const (
+	opOther opMode = iota // a greenlet (or loop callback) of another hub
+	opOwner               // a greenlet or the owning goroutine of the owner hub
+	opPlain               // a goroutine without a hub
+)
+
+// lockOp takes the direction's lock and a reference. It reports how the
+// caller waits: on the owner's loop directly, or relayed to it (see wait).
+func (fd *netFD) lockOp(dir int) (opMode, error) {
 	h, inCallback := gevent.Here()
-	if h != nil {
-		if !fd.opMu[dir].TryLock() {
-			fd.decref()
+	mode := opOther
+	switch {
+	case h == nil:
+		mode = opPlain
+		fd.plainMu[dir].Lock()
+	case h == fd.hub && !inCallback:
+		mode = opOwner
+	}
+	lock := uint64(lockBit) << dir
+	for {
+		s := fd.state.Load()
+		switch {
+		case s&closingBit != 0:
+			if mode == opPlain {
+				fd.plainMu[dir].Unlock()
+			}
+			return mode, net.ErrClosed
+		case s&lock == 0:
+			if fd.state.CompareAndSwap(s, (s|lock)+1) {
+				return mode, nil
+			}
+		case mode != opPlain:
 			op := "read"
 			if dir == dirWrite {
 				op = "write"
 			}
-			return false, &gevent.ConcurrentUseError{Op: op, Object: "socket " + fd.net}
+			return mode, &gevent.ConcurrentUseError{Op: op, Object: "socket " + fd.net}
+		default:
+			// A greenlet holds the lock: sleep until its unlockOp (or
+			// Close) clears the wait flag and sends on lockCh.
+			if fd.lockCh[dir] == nil {
+				fd.lockCh[dir] = make(chan struct{}, 1)
+			}
+			if fd.state.CompareAndSwap(s, s|uint64(waitBit)<<dir) {
+				<-fd.lockCh[dir]
+			}
 		}
-	} else {
-		fd.opMu[dir].Lock()
 	}
-	return h == fd.hub && !inCallback, nil
 }
 
-func (fd *netFD) unlockOp(dir int) {
-	fd.opMu[dir].Unlock()
-	fd.decref()
+// unlockOp releases what lockOp took; mode is what it returned.
+func (fd *netFD) unlockOp(dir int, mode opMode) {
+	lock, wait := uint64(lockBit)<<dir, uint64(waitBit)<<dir
+	for {
+		s := fd.state.Load()
+		ns := (s &^ (lock | wait)) - 1
+		if !fd.state.CompareAndSwap(s, ns) {
+			continue
+		}
+		if s&wait != 0 {
+			fd.lockCh[dir] <- struct{}{}
+		}
+		if mode == opPlain {
+			fd.plainMu[dir].Unlock()
+		}
+		if ns&(closingBit|refMask) == closingBit {
+			fd.destroy()
+		}
+		return
+	}
 }
 
 // Close marks the descriptor closed, wakes the blocked operations with
 // net.ErrClosed and closes it once they have left. A second Close returns
 // net.ErrClosed.
 func (fd *netFD) Close() error {
-	var s int64
+	var s uint64
+	waits := uint64(waitBit | waitBit<<1)
 	for {
 		s = fd.state.Load()
 		if s&closingBit != 0 {
 			return net.ErrClosed
 		}
-		if fd.state.CompareAndSwap(s, s|closingBit) {
+		if fd.state.CompareAndSwap(s, (s|closingBit)&^waits) {
 			break
 		}
 	}
 	for dir := range fd.waiter {
+		if s&(waitBit<<dir) != 0 {
+			fd.lockCh[dir] <- struct{}{} // a plain goroutine queued for the lock
+		}
+		fd.spare[dir].Throw(net.ErrClosed)
 		if w := fd.waiter[dir].Load(); w != nil {
 			w.Throw(net.ErrClosed)
 		}
 	}
-	if s == 0 { // no operation in progress: nobody else will destroy it
+	if s&refMask == 0 { // no operation in progress: nobody else will destroy it
 		fd.destroy()
 	}
 	return nil
@@ -201,39 +270,67 @@ func (fd *netFD) destroyOnHub() {
 // wait blocks until the direction may be ready, its deadline passes
 // (os.ErrDeadlineExceeded), the descriptor is closed (net.ErrClosed) or the
 // caller is interrupted (its kill or Timeout error). It returns nil also
-// when the deadline was changed, so that the caller retries. onOwner is what
+// when the deadline was changed, so that the caller retries. mode is what
 // lockOp reported.
-func (fd *netFD) wait(dir int, onOwner bool) error {
-	if onOwner && fd.edge[dir] {
+func (fd *netFD) wait(dir int, mode opMode) error {
+	if mode != opOwner {
+		return fd.waitRelayed(dir)
+	}
+	if fd.edge[dir] {
 		fd.edge[dir] = false
 		return nil
 	}
-	var w *gevent.Waiter
-	if onOwner {
-		w = &fd.spare[dir]
-		w.Rearm()
-	} else {
-		w = gevent.NewWaiter()
-		w.SetRef(true)
+	w := &fd.spare[dir]
+	w.Rearm() // Close, SetDeadline and ready reach it from here on
+	timeout, err := fd.waitLimit(dir)
+	if err != nil {
+		w.Disarm()
+		return err
 	}
+	fd.arm(dir, w)
+	err = waitOn(w, timeout)
+	fd.disarm(dir)
+	return err
+}
+
+// waitRelayed is wait for goroutines other than the owner hub's: the owner
+// arms its watcher in a callback, and the watcher wakes the goroutine's own
+// Waiter.
+func (fd *netFD) waitRelayed(dir int) error {
+	w := gevent.NewWaiter()
+	w.SetRef(true)
 	fd.waiter[dir].Store(w)
+	defer fd.waiter[dir].CompareAndSwap(w, nil)
+	timeout, err := fd.waitLimit(dir)
+	if err != nil {
+		return err
+	}
+	if err := fd.hub.RunCallbackThreadsafe(func() { fd.arm(dir, w) }); err != nil {
+		return net.ErrClosed
+	}
+	return waitOn(w, timeout)
+}
+
+// waitLimit returns how long a wait that has just made its Waiter visible
+// may last (-1: no limit), or the error that ends it at once.
+func (fd *netFD) waitLimit(dir int) (time.Duration, error) {
 	if fd.isClosing() {
-		fd.waiter[dir].CompareAndSwap(w, nil)
-		return net.ErrClosed
+		return 0, net.ErrClosed
 	}
-	var timeout time.Duration = -1
-	if deadline := fd.deadline[dir].Load(); deadline != 0 {
-		if timeout = time.Until(time.Unix(0, deadline)); timeout <= 0 {
-			fd.waiter[dir].CompareAndSwap(w, nil)
-			return os.ErrDeadlineExceeded
-		}
+	deadline := fd.deadline[dir].Load()
+	if deadline == 0 {
+		return -1, nil
 	}
-	if onOwner {
-		fd.arm(dir)
-	} else if err := fd.hub.RunCallbackThreadsafe(func() { fd.arm(dir) }); err != nil {
-		fd.waiter[dir].CompareAndSwap(w, nil)
-		return net.ErrClosed
+	timeout := time.Until(time.Unix(0, deadline))
+	if timeout <= 0 {
+		return 0, os.ErrDeadlineExceeded
 	}
+	return timeout, nil
+}
+
+// waitOn waits on w for at most timeout (-1: no limit) and translates the
+// outcome for wait.
+func waitOn(w *gevent.Waiter, timeout time.Duration) error {
 	var ok bool
 	var err error
 	if timeout < 0 {
@@ -241,10 +338,6 @@ func (fd *netFD) wait(dir int, onOwner bool) error {
 		ok = err == nil
 	} else {
 		ok, err = w.WaitTimeout(timeout)
-	}
-	fd.waiter[dir].CompareAndSwap(w, nil)
-	if onOwner {
-		fd.disarm(dir)
 	}
 	switch {
 	case errors.Is(err, errDeadlineChanged):
@@ -257,14 +350,13 @@ func (fd *netFD) wait(dir int, onOwner bool) error {
 	return nil
 }
 
-// arm makes the direction's watcher wake its waiter; it runs on the owner
-// hub. The read watcher of an edge-triggered poller is started once and
-// kept: arming it only makes it keep the loop alive, or wakes the waiter at
-// once when an edge came while nobody waited. Other watchers are started
-// here and stopped when they fire or the wait ends.
-func (fd *netFD) arm(dir int) {
-	w := fd.waiter[dir].Load()
-	if fd.isClosing() || w == nil || w.Ready() {
+// arm makes the direction's watcher wake w; it runs on the owner hub. The
+// read watcher of an edge-triggered poller is started once and kept: arming
+// it only makes it keep the loop alive, or wakes w at once when an edge came
+// while nobody waited. Other watchers are started here and stopped when they
+// fire or the wait ends.
+func (fd *netFD) arm(dir int, w *gevent.Waiter) {
+	if fd.isClosing() || w.Ready() {
 		return
 	}
 	io := fd.io[dir]
@@ -317,8 +409,10 @@ func (fd *netFD) disarm(dir int) {
 // remembers the edge for the next wait when nobody waits.
 func (fd *netFD) ready(dir int) {
 	fd.disarm(dir)
-	w := fd.waiter[dir].Load()
-	if w == nil || !w.SwitchNow() {
+	if fd.spare[dir].SwitchNow() {
+		return // a greenlet of this hub was waiting, and has run
+	}
+	if w := fd.waiter[dir].Load(); w == nil || !w.Switch() {
 		fd.edge[dir] = fd.watching[dir]
 	}
 }
@@ -335,6 +429,7 @@ func (fd *netFD) setDeadline(t time.Time, dirs ...int) error {
 	}
 	for _, d := range dirs {
 		fd.deadline[d].Store(ns)
+		fd.spare[d].Throw(errDeadlineChanged)
 		if w := fd.waiter[d].Load(); w != nil {
 			w.Throw(errDeadlineChanged)
 		}

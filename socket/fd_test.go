@@ -13,6 +13,8 @@ import (
 	"io"
 	"net"
 	"os"
+	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -643,6 +645,73 @@ func TestReadinessWhileBusy(t *testing.T) {
 			if err != nil || string(buf[:n]) != msg {
 				t.Fatalf("Read %d = %q, %v; want %q", i, buf[:n], err, msg)
 			}
+		}
+	})
+}
+
+// TestPlainGoroutinesQueue: plain goroutines that read while a greenlet
+// holds the read lock wait for it, one after another, instead of failing
+// with a ConcurrentUseError; Close releases those still queued with
+// net.ErrClosed.
+func TestPlainGoroutinesQueue(t *testing.T) {
+	gevent.Run(func() {
+		a, b := socketpair(t)
+		read1 := func() (string, error) {
+			buf := make([]byte, 1)
+			n, err := a.Read(buf)
+			return string(buf[:n]), err
+		}
+		reader := gevent.Spawn(read1)
+		gevent.Sleep(0) // reader holds the lock, parked in Read
+		const plain = 3
+		results := make(chan string, plain)
+		for range plain {
+			go func() {
+				s, err := read1()
+				if err != nil {
+					s = "error: " + err.Error()
+				}
+				results <- s
+			}()
+		}
+		gevent.Sleep(20 * time.Millisecond) // the goroutines queue
+		if _, err := b.Write([]byte("xyzw")); err != nil {
+			t.Fatal(err)
+		}
+		if s, err := reader.Get(); s != "x" || err != nil {
+			t.Errorf("greenlet Read = %q, %v; want x, nil", s, err)
+		}
+		var got []string
+		for len(got) < plain {
+			select {
+			case s := <-results:
+				got = append(got, s)
+			default:
+				gevent.Sleep(time.Millisecond) // serve the relayed waits
+			}
+		}
+		sort.Strings(got)
+		if strings.Join(got, "") != "wyz" {
+			t.Errorf("plain goroutines read %q; want w, y and z", got)
+		}
+
+		// Close while a greenlet holds the lock and a goroutine queues.
+		reader = gevent.Spawn(read1)
+		gevent.Sleep(0)
+		errc := make(chan error, 1)
+		go func() { _, err := read1(); errc <- err }()
+		gevent.Sleep(20 * time.Millisecond)
+		a.Close()
+		if _, err := reader.Get(); !errors.Is(err, net.ErrClosed) {
+			t.Errorf("greenlet Read after Close = %v; want net.ErrClosed", err)
+		}
+		select {
+		case err := <-errc:
+			if !errors.Is(err, net.ErrClosed) {
+				t.Errorf("queued goroutine's Read after Close = %v; want net.ErrClosed", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("Close left a goroutine queued for the read lock")
 		}
 	})
 }

@@ -116,18 +116,18 @@ func (l *Listener) Accept() (net.Conn, error) {
 // AcceptConn is Accept returning the concrete type.
 func (l *Listener) AcceptConn() (*Conn, error) {
 	fd := l.fd
-	onOwner, err := fd.lockOp(dirRead)
+	mode, err := fd.lockOp(dirRead)
 	if err != nil {
 		return nil, l.opError(err)
 	}
-	defer fd.unlockOp(dirRead)
+	defer fd.unlockOp(dirRead, mode)
 	for {
 		if fd.deadlinePassed(dirRead) {
 			return nil, l.opError(os.ErrDeadlineExceeded)
 		}
 		nfd, sa, err := sysAccept(fd.sysfd)
 		if err == unix.EAGAIN {
-			if err := fd.wait(dirRead, onOwner); err != nil {
+			if err := fd.wait(dirRead, mode); err != nil {
 				return nil, l.opError(err)
 			}
 			continue
@@ -160,12 +160,12 @@ func (l *Listener) TryAccept() (*Conn, error) {
 
 // WaitAccept waits until a connection may be pending, without accepting.
 func (l *Listener) WaitAccept() error {
-	onOwner, err := l.fd.lockOp(dirRead)
+	mode, err := l.fd.lockOp(dirRead)
 	if err != nil {
 		return l.opError(err)
 	}
-	defer l.fd.unlockOp(dirRead)
-	return l.opError(l.fd.wait(dirRead, onOwner))
+	defer l.fd.unlockOp(dirRead, mode)
+	return l.opError(l.fd.wait(dirRead, mode))
 }
 
 func (l *Listener) opError(err error) error {

@@ -57,11 +57,11 @@ func (c *PacketConn) opError(op string, addr net.Addr, err error) error {
 // datagram longer than b is truncated.
 func (c *PacketConn) ReadFrom(b []byte) (int, net.Addr, error) {
 	fd := c.fd
-	onOwner, err := fd.lockOp(dirRead)
+	mode, err := fd.lockOp(dirRead)
 	if err != nil {
 		return 0, nil, c.opError("read", nil, err)
 	}
-	defer fd.unlockOp(dirRead)
+	defer fd.unlockOp(dirRead, mode)
 	for {
 		if fd.deadlinePassed(dirRead) {
 			return 0, nil, c.opError("read", nil, os.ErrDeadlineExceeded)
@@ -73,7 +73,7 @@ func (c *PacketConn) ReadFrom(b []byte) (int, net.Addr, error) {
 		case unix.EINTR:
 			continue
 		case unix.EAGAIN:
-			if err := fd.wait(dirRead, onOwner); err != nil {
+			if err := fd.wait(dirRead, mode); err != nil {
 				return 0, nil, c.opError("read", nil, err)
 			}
 			continue
@@ -89,11 +89,11 @@ func (c *PacketConn) WriteTo(b []byte, addr net.Addr) (int, error) {
 	if err != nil {
 		return 0, c.opError("write", addr, err)
 	}
-	onOwner, err := fd.lockOp(dirWrite)
+	mode, err := fd.lockOp(dirWrite)
 	if err != nil {
 		return 0, c.opError("write", addr, err)
 	}
-	defer fd.unlockOp(dirWrite)
+	defer fd.unlockOp(dirWrite, mode)
 	for {
 		if fd.deadlinePassed(dirWrite) {
 			return 0, c.opError("write", addr, os.ErrDeadlineExceeded)
@@ -105,7 +105,7 @@ func (c *PacketConn) WriteTo(b []byte, addr net.Addr) (int, error) {
 		case unix.EINTR:
 			continue
 		case unix.EAGAIN:
-			if err := fd.wait(dirWrite, onOwner); err != nil {
+			if err := fd.wait(dirWrite, mode); err != nil {
 				return 0, c.opError("write", addr, err)
 			}
 			continue
