@@ -1,6 +1,8 @@
 package loop
 
-// fifo is a growable ring buffer. The zero value is an empty queue.
+// fifo is a growable ring buffer. The zero value is an empty queue. Its
+// length is zero or a power of two, so that an index wraps with a mask
+// instead of a division.
 type fifo[T any] struct {
 	buf  []T
 	head int
@@ -13,7 +15,7 @@ func (q *fifo[T]) push(v T) {
 	if q.n == len(q.buf) {
 		q.grow()
 	}
-	q.buf[(q.head+q.n)%len(q.buf)] = v
+	q.buf[(q.head+q.n)&(len(q.buf)-1)] = v
 	q.n++
 }
 
@@ -21,7 +23,7 @@ func (q *fifo[T]) pop() T {
 	var zero T
 	v := q.buf[q.head]
 	q.buf[q.head] = zero
-	q.head = (q.head + 1) % len(q.buf)
+	q.head = (q.head + 1) & (len(q.buf) - 1)
 	q.n--
 	return v
 }
@@ -33,7 +35,7 @@ func (q *fifo[T]) grow() {
 	}
 	buf := make([]T, size)
 	for i := 0; i < q.n; i++ {
-		buf[i] = q.buf[(q.head+i)%len(q.buf)]
+		buf[i] = q.buf[(q.head+i)&(len(q.buf)-1)]
 	}
 	q.buf, q.head = buf, 0
 }

@@ -51,7 +51,10 @@ func (c *Conn) opError(op string, err error) error {
 // caller is interrupted.
 func (c *Conn) Read(b []byte) (int, error) {
 	n, err := c.fd.read(b)
-	return n, c.opError("read", err)
+	if err != nil {
+		err = c.opError("read", err)
+	}
+	return n, err
 }
 
 func (fd *netFD) read(b []byte) (int, error) {
@@ -98,7 +101,10 @@ func (fd *netFD) read(b []byte) (int, error) {
 // the number of bytes written and an error if fewer than len(b) were.
 func (c *Conn) Write(b []byte) (int, error) {
 	n, err := c.fd.write(b)
-	return n, c.opError("write", err)
+	if err != nil {
+		err = c.opError("write", err)
+	}
+	return n, err
 }
 
 func (fd *netFD) write(b []byte) (int, error) {

@@ -340,14 +340,14 @@ func waitOn(w *gevent.Waiter, timeout time.Duration) error {
 		ok, err = w.WaitTimeout(timeout)
 	}
 	switch {
+	case ok:
+		return nil
+	case err == nil:
+		return os.ErrDeadlineExceeded
 	case errors.Is(err, errDeadlineChanged):
 		return nil
-	case err != nil:
-		return err
-	case !ok:
-		return os.ErrDeadlineExceeded
 	}
-	return nil
+	return err
 }
 
 // arm makes the direction's watcher wake w; it runs on the owner hub. The
