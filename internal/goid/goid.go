@@ -27,7 +27,7 @@ const maxScan = 512
 // Get returns the calling goroutine's id.
 func Get() int64 {
 	if offset >= 0 {
-		return load(getg() + uintptr(offset))
+		return loadAt(uintptr(offset))
 	}
 	return slow()
 }
@@ -51,7 +51,11 @@ func init() {
 	if !fast {
 		return
 	}
-	offset = calibrate()
+	off := calibrate()
+	// loadAt is what Get uses: check it against the calibration's reading.
+	if off >= 0 && loadAt(uintptr(off)) == load(getg()+uintptr(off)) && loadAt(uintptr(off)) == slow() {
+		offset = off
+	}
 }
 
 // calibrate returns the offset at which every probe goroutine's g holds its

@@ -12,3 +12,11 @@ TEXT ·load(SB), NOSPLIT, $0-16
 	MOVQ (AX), AX
 	MOVQ AX, ret+8(FP)
 	RET
+
+// func loadAt(offset uintptr) int64
+TEXT ·loadAt(SB), NOSPLIT, $0-16
+	MOVQ (TLS), AX
+	ADDQ offset+0(FP), AX
+	MOVQ (AX), AX
+	MOVQ AX, ret+8(FP)
+	RET

@@ -12,3 +12,12 @@ TEXT ·load(SB), NOSPLIT, $0-16
 	MOVD (R0), R0
 	MOVD R0, ret+8(FP)
 	RET
+
+// func loadAt(offset uintptr) int64
+TEXT ·loadAt(SB), NOSPLIT, $0-16
+	MOVD offset+0(FP), R0
+	MOVD g, R1
+	ADD R0, R1
+	MOVD (R1), R0
+	MOVD R0, ret+8(FP)
+	RET

@@ -4,5 +4,6 @@ package goid
 
 const fast = false
 
-func getg() uintptr      { return 0 }
-func load(uintptr) int64 { return 0 }
+func getg() uintptr        { return 0 }
+func load(uintptr) int64   { return 0 }
+func loadAt(uintptr) int64 { return 0 }
