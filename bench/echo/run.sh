@@ -16,8 +16,9 @@
 #   --quick      2 s of ping-pong and 1,000 idle connections (a smoke test)
 #   --duration   ping-pong duration, in Go's time.ParseDuration form (default 10s)
 #   --idle N     idle connections (default 10000; 0 skips the idle test)
-#   --repeat N   ping-pong runs per server, each on a fresh server; the report keeps the one with
-#                the least server CPU per round trip and lists all of them. Default 1.
+#   --repeat N   ping-pong runs per server, each on a fresh server, the servers taking turns; the
+#                report keeps the one with the least server CPU per round trip, lists all of them
+#                and their median. Default 1.
 #   --only       servers to run, from: echo (examples/echo), gevent, net, gnet
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/../../ci/lib.sh
@@ -217,52 +218,50 @@ json() {
 
 # ---- runs ----
 declare -A allruns=() secs=() ccpu=() other=() steal=() rtps=() p50=() p99=() p999=() pmax=() rts=() cpu_us=() cpu_rt=() rss0=() rss1=() rss_conn=() idle_s=()
-servers=()
-for name in echo gevent net gnet; do
-  [[ ,$only, == *,$name,* ]] || continue
-  [[ $name == echo && $have_echo == 0 ]] && continue
-  [[ -n ${note[$name]-} ]] && continue
-  servers+=("$name")
+# pingpong NAME RUN runs one ping-pong measurement of server NAME on a fresh server and keeps it
+# if it is NAME's best so far.
+pingpong() {
+  local name=$1 run=$2 port f o c n st r a0 a1 st0 st1 t0 t1
+  port=$(free_port)
+  echo "+ $name: ping-pong, $conns connections × $size B, $duration on 127.0.0.1:$port (run $run of $repeat)" >&2
+  start_server "$name" "$port"
+  a0=$(all_ticks) st0=$(steal_ticks) t0=$(cpu_ticks "$spid")
+  f=$tmp/$name.load.$run.json
+  GOMAXPROCS=1 taskset -c 1 "$tmp/load" -addr "127.0.0.1:$port" -conns "$conns" -size "$size" \
+    -duration "$duration" >"$f" </dev/null ||
+    die "load client failed against $name (server log: $(tail -n 5 "$tmp/$name.log"))"
+  t1=$(cpu_ticks "$spid") st1=$(steal_ticks) a1=$(all_ticks)
+  stop_server
+  cat "$f" >&2
+  # The client has exited and been reaped into this shell by the time of a1.
+  o=$(awk -v a=$((a1 - a0)) -v t="$tck" -v s=$((t1 - t0)) -v c="$(json "$f" client_cpu_s)" \
+    'BEGIN { printf "%.2f", (a - s) / t - c }')
+  c=$(awk -v d=$((t1 - t0)) -v t="$tck" 'BEGIN { printf "%.0f", d * 1e6 / t }')
+  n=$(json "$f" roundtrips)
+  st=$(awk -v d=$((st1 - st0)) -v t="$tck" 'BEGIN { printf "%.2f", d / t }')
+  echo "  server CPU $((t1 - t0)) ticks = $c µs over $n round trips; other CPU $o s; steal $st s" >&2
+  r=$(awk -v c="$c" -v n="$n" 'BEGIN { printf "%.2f", c / n }')
+  allruns[$name]+="${allruns[$name]:+, }$r"
+  # Keep the best run: disturbances (other processes, the hypervisor) only add CPU per round trip.
+  if [[ -z ${cpu_rt[$name]-} ]] || awk -v a="$r" -v b="${cpu_rt[$name]}" 'BEGIN { exit !(a < b) }'; then
+    other[$name]=$o
+    steal[$name]=$st
+    cpu_us[$name]=$c
+    rtps[$name]=$(json "$f" rtt_per_s)
+    p50[$name]=$(json "$f" p50_us)
+    p99[$name]=$(json "$f" p99_us)
+    p999[$name]=$(json "$f" p999_us)
+    pmax[$name]=$(json "$f" max_us)
+    rts[$name]=$n
+    secs[$name]=$(json "$f" seconds)
+    ccpu[$name]=$(json "$f" client_cpu_s)
+    cpu_rt[$name]=$r
+  fi
+}
 
-  for ((run = 1; run <= repeat; run++)); do
-    port=$(free_port)
-    echo "+ $name: ping-pong, $conns connections × $size B, $duration on 127.0.0.1:$port (run $run of $repeat)" >&2
-    start_server "$name" "$port"
-    a0=$(all_ticks) st0=$(steal_ticks) t0=$(cpu_ticks "$spid")
-    f=$tmp/$name.load.$run.json
-    GOMAXPROCS=1 taskset -c 1 "$tmp/load" -addr "127.0.0.1:$port" -conns "$conns" -size "$size" \
-      -duration "$duration" >"$f" </dev/null ||
-      die "load client failed against $name (server log: $(tail -n 5 "$tmp/$name.log"))"
-    t1=$(cpu_ticks "$spid") st1=$(steal_ticks) a1=$(all_ticks)
-    stop_server
-    cat "$f" >&2
-    # The client has exited and been reaped into this shell by the time of a1.
-    o=$(awk -v a=$((a1 - a0)) -v t="$tck" -v s=$((t1 - t0)) -v c="$(json "$f" client_cpu_s)" \
-      'BEGIN { printf "%.2f", (a - s) / t - c }')
-    c=$(awk -v d=$((t1 - t0)) -v t="$tck" 'BEGIN { printf "%.0f", d * 1e6 / t }')
-    n=$(json "$f" roundtrips)
-    st=$(awk -v d=$((st1 - st0)) -v t="$tck" 'BEGIN { printf "%.2f", d / t }')
-    echo "  server CPU $((t1 - t0)) ticks = $c µs over $n round trips; other CPU $o s; steal $st s" >&2
-    r=$(awk -v c="$c" -v n="$n" 'BEGIN { printf "%.2f", c / n }')
-    allruns[$name]+="${allruns[$name]:+, }$r"
-    # Keep the best run: disturbances (other processes, the hypervisor) only add CPU per round trip.
-    if [[ -z ${cpu_rt[$name]-} ]] || awk -v a="$r" -v b="${cpu_rt[$name]}" 'BEGIN { exit !(a < b) }'; then
-      other[$name]=$o
-      steal[$name]=$st
-      cpu_us[$name]=$c
-      rtps[$name]=$(json "$f" rtt_per_s)
-      p50[$name]=$(json "$f" p50_us)
-      p99[$name]=$(json "$f" p99_us)
-      p999[$name]=$(json "$f" p999_us)
-      pmax[$name]=$(json "$f" max_us)
-      rts[$name]=$n
-      secs[$name]=$(json "$f" seconds)
-      ccpu[$name]=$(json "$f" client_cpu_s)
-      cpu_rt[$name]=$r
-    fi
-  done
-
-  [[ $idle -gt 0 ]] || continue
+# idle_test NAME measures the RSS per idle connection of server NAME on a fresh server.
+idle_test() {
+  local name=$1 port cpid i
   port=$(free_port)
   echo "+ $name: $idle idle connections on 127.0.0.1:$port (fresh server)" >&2
   start_server "$name" "$port"
@@ -293,9 +292,34 @@ for name in echo gevent net gnet; do
   idle_s[$name]=$(json "$tmp/$name.idle.json" seconds)
   rss_conn[$name]=$(awk -v a="${rss0[$name]}" -v b="${rss1[$name]}" -v n="$idle" 'BEGIN { printf "%.0f", (b - a) * 1024 / n }')
   echo "  VmRSS ${rss0[$name]} kB -> ${rss1[$name]} kB: ${rss_conn[$name]} B/conn" >&2
+}
+
+servers=()
+for name in echo gevent net gnet; do
+  [[ ,$only, == *,$name,* ]] || continue
+  [[ $name == echo && $have_echo == 0 ]] && continue
+  [[ -n ${note[$name]-} ]] && continue
+  servers+=("$name")
 done
+# Runs are interleaved (run 1 of every server, then run 2…), so that a disturbed stretch of time
+# on the shared machine does not fall on the runs of one server only.
+for ((run = 1; run <= repeat; run++)); do
+  for name in "${servers[@]}"; do
+    pingpong "$name" "$run"
+  done
+done
+if ((idle > 0)); then
+  for name in "${servers[@]}"; do
+    idle_test "$name"
+  done
+fi
 
 # ---- report ----
+# median "a, b, c" prints the median of a comma-separated list of numbers.
+median() {
+  tr ',' '\n' <<<"$1" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) printf "%.2f", v[(NR + 1) / 2]; else printf "%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
 # shellcheck disable=SC2016 # the backquotes are markdown
 declare -A label=([echo]='`examples/echo` (-hubs 1)' [gevent]='gevent `StreamServer`' [net]='Go `net` (goroutine per conn)' [gnet]='gnet v2 (1 event loop)')
 gnet_version=$(go list -m -f '{{.Version}}' github.com/panjf2000/gnet/v2)
@@ -307,8 +331,9 @@ idle_note="Idle: a fresh server; VmRSS growth after $idle connections (each chec
   echo, then silent), ÷ $idle."
 ((idle > 0)) || idle_note="Idle: not measured (--idle 0)."
 repeat_note=
-((repeat == 1)) || repeat_note="; $repeat runs per server (each on a fresh server), the one with the
-  least server CPU per round trip kept (all of them under Raw figures)"
+((repeat == 1)) || repeat_note="; $repeat runs per server (each on a fresh server, the servers
+  taking turns), the one with the least server CPU per round trip kept (all of them under Raw
+  figures; the median of them in its own column)"
 
 cat <<EOF
 ### Echo: examples/echo vs gevent, Go net, gnet
@@ -328,19 +353,22 @@ cat <<EOF
   Server CPU = utime+stime from \`/proc/<pid>/stat\` over the whole run (CLK_TCK $tck) ÷ round trips.
 - $idle_note
 
-| server | rtt/s | p50 µs | p99 µs | server CPU µs/rt | CPU ratio vs gnet | idle RSS bytes/conn |
-|---|---:|---:|---:|---:|---:|---:|
+| server | rtt/s | p50 µs | p99 µs | server CPU µs/rt | CPU ratio vs gnet | median CPU µs/rt (ratio) | idle RSS bytes/conn |
+|---|---:|---:|---:|---:|---:|---:|---:|
 EOF
 for name in echo gevent net gnet; do
   if [[ -n ${note[$name]-} ]]; then
-    printf '| %s | — | — | — | — | — | — |\n' "${label[$name]}"
+    printf '| %s | — | — | — | — | — | — | — |\n' "${label[$name]}"
     continue
   fi
   [[ -n ${rtps[$name]-} ]] || continue
   ratio=—
   [[ -n ${cpu_rt[gnet]-} ]] && ratio=$(awk -v a="${cpu_rt[$name]}" -v b="${cpu_rt[gnet]}" 'BEGIN { printf "%.2f", a / b }')
-  printf '| %s | %s | %s | %s | %s | %s | %s |\n' "${label[$name]}" "${rtps[$name]}" "${p50[$name]}" \
-    "${p99[$name]}" "${cpu_rt[$name]}" "$ratio" "${rss_conn[$name]:-—}"
+  med=$(median "${allruns[$name]}")
+  mratio=—
+  [[ -n ${cpu_rt[gnet]-} ]] && mratio=$(awk -v a="$med" -v b="$(median "${allruns[gnet]}")" 'BEGIN { printf "%.2f", a / b }')
+  printf '| %s | %s | %s | %s | %s | %s | %s (%s) | %s |\n' "${label[$name]}" "${rtps[$name]}" "${p50[$name]}" \
+    "${p99[$name]}" "${cpu_rt[$name]}" "$ratio" "$med" "$mratio" "${rss_conn[$name]:-—}"
 done
 
 echo
