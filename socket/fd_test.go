@@ -502,14 +502,7 @@ func TestSharedAcrossGoroutines(t *testing.T) {
 	if err := b.Close(); err != nil {
 		t.Errorf("Close = %v", err)
 	}
-	select {
-	case err := <-done:
-		if !errors.Is(err, net.ErrClosed) {
-			t.Errorf("Read during Close = %v; want net.ErrClosed", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Close did not wake the reader of another hub")
-	}
+	wantClosed(t, done, "the reader of another hub")
 }
 
 // TestCloseRacesOperations closes a socket while plain goroutines and
@@ -563,6 +556,20 @@ func isPeerGone(err error) bool {
 
 // runtimeYield lets other goroutines run between deadline changes.
 func runtimeYield() { time.Sleep(50 * time.Microsecond) }
+
+// wantClosed waits up to 5 s for the error of an operation that Close
+// should have ended (who names it) and checks that it is net.ErrClosed.
+func wantClosed(t *testing.T, errc <-chan error, who string) {
+	t.Helper()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, net.ErrClosed) {
+			t.Errorf("%s: error after Close = %v; want net.ErrClosed", who, err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatalf("Close did not wake %s", who)
+	}
+}
 
 // withinDeadline runs fn on its own goroutine and fails the test if it has
 // not returned after 5 s (a hub that never stops would hang the test).
@@ -705,13 +712,6 @@ func TestPlainGoroutinesQueue(t *testing.T) {
 		if _, err := reader.Get(); !errors.Is(err, net.ErrClosed) {
 			t.Errorf("greenlet Read after Close = %v; want net.ErrClosed", err)
 		}
-		select {
-		case err := <-errc:
-			if !errors.Is(err, net.ErrClosed) {
-				t.Errorf("queued goroutine's Read after Close = %v; want net.ErrClosed", err)
-			}
-		case <-time.After(5 * time.Second):
-			t.Fatal("Close left a goroutine queued for the read lock")
-		}
+		wantClosed(t, errc, "a goroutine queued for the read lock")
 	})
 }
