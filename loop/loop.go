@@ -51,7 +51,7 @@ type Loop struct {
 	refs      int // active referenced watchers plus Ref calls
 
 	callbacks fifo[callback]
-	pendq     fifo[invoker]
+	pendq     fifo[pending]
 
 	// Thread-safe entry.
 	tsMu      sync.Mutex

@@ -13,6 +13,13 @@ type watcher struct {
 	revents poller.Interest
 }
 
+// pending is an entry of the loop's pending queue: the watcher and its
+// header, kept together so that invoking it costs one dynamic call.
+type pending struct {
+	w   *watcher
+	inv invoker
+}
+
 // invoker is a watcher that can sit in the loop's pending queue.
 type invoker interface {
 	header() *watcher
@@ -82,21 +89,21 @@ func (l *Loop) feed(inv invoker, revents poller.Interest) {
 		return
 	}
 	w.pending = true
-	l.pendq.push(inv)
+	l.pendq.push(pending{w, inv})
 }
 
 // invokePending calls the queued watchers in order until the queue is empty or
 // Break is called. Watchers stopped after being queued are skipped.
 func (l *Loop) invokePending() {
 	for l.pendq.len() > 0 && !l.breaking {
-		inv := l.pendq.pop()
-		w := inv.header()
+		p := l.pendq.pop()
+		w := p.w
 		if !w.pending {
 			continue
 		}
 		rev := w.revents
 		w.pending = false
 		w.revents = 0
-		inv.invoke(rev)
+		p.inv.invoke(rev)
 	}
 }

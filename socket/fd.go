@@ -288,8 +288,10 @@ func (fd *netFD) wait(dir int, mode opMode) error {
 		return err
 	}
 	fd.arm(dir, w)
-	err = waitOn(w, timeout)
-	fd.disarm(dir)
+	woken, err := waitOn(w, timeout)
+	if !woken {
+		fd.disarm(dir) // a wake-up (ready, or arm on an edge) has disarmed already
+	}
 	return err
 }
 
@@ -308,7 +310,8 @@ func (fd *netFD) waitRelayed(dir int) error {
 	if err := fd.hub.RunCallbackThreadsafe(func() { fd.arm(dir, w) }); err != nil {
 		return net.ErrClosed
 	}
-	return waitOn(w, timeout)
+	_, err = waitOn(w, timeout)
+	return err
 }
 
 // waitLimit returns how long a wait that has just made its Waiter visible
@@ -329,25 +332,23 @@ func (fd *netFD) waitLimit(dir int) (time.Duration, error) {
 }
 
 // waitOn waits on w for at most timeout (-1: no limit) and translates the
-// outcome for wait.
-func waitOn(w *gevent.Waiter, timeout time.Duration) error {
-	var ok bool
-	var err error
+// outcome for wait. woken reports a Switch: readiness, not an error.
+func waitOn(w *gevent.Waiter, timeout time.Duration) (woken bool, err error) {
 	if timeout < 0 {
 		err = w.Wait()
-		ok = err == nil
+		woken = err == nil
 	} else {
-		ok, err = w.WaitTimeout(timeout)
+		woken, err = w.WaitTimeout(timeout)
 	}
 	switch {
-	case ok:
-		return nil
+	case woken:
+		return true, nil
 	case err == nil:
-		return os.ErrDeadlineExceeded
+		return false, os.ErrDeadlineExceeded
 	case errors.Is(err, errDeadlineChanged):
-		return nil
+		return false, nil
 	}
-	return err
+	return false, err
 }
 
 // arm makes the direction's watcher wake w; it runs on the owner hub. The
