@@ -3,6 +3,7 @@ package loop_test
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/geventgo/gevent/loop"
 	"golang.org/x/sys/unix"
@@ -210,5 +211,38 @@ func testEdgeTriggered(t *testing.T, l *loop.Loop) {
 	want := l.Backend() != "poll"
 	if got := l.EdgeTriggered(); got != want {
 		t.Errorf("%s: EdgeTriggered() = %v; want %v", l.Backend(), got, want)
+	}
+}
+
+// testNowAfterPoll: with no timer pending the loop reads the clock lazily
+// after a poll, yet a callback that runs after a blocking poll sees the time
+// after it, not the time before.
+func testNowAfterPoll(t *testing.T, l *loop.Loop) {
+	rfd, wfd := pipe(t)
+	before := l.Now()
+	var seen time.Time
+	var w *loop.IO
+	w, err := l.NewIO(rfd, loop.Read, func(loop.Interest) {
+		seen = l.Now()
+		drain(rfd)
+		w.Stop()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	w.Start()
+	go func() {
+		time.Sleep(30 * time.Millisecond)
+		unix.Write(wfd, []byte("x"))
+	}()
+	if err := l.Run(loop.RunOnce); err != nil {
+		t.Fatal(err)
+	}
+	if seen.IsZero() {
+		t.Fatal("the IO callback did not run in one blocking iteration")
+	}
+	if d := seen.Sub(before); d < 25*time.Millisecond {
+		t.Errorf("Now() in the callback is %v after Now() before the poll; want >= 25ms (the poll blocked ~30ms)", d)
 	}
 }

@@ -44,6 +44,7 @@ type Loop struct {
 	interval  time.Duration // callback batch bound; immutable
 	base      time.Time     // monotonic origin of now; immutable
 	now       int64         // cached loop time in ns since base
+	nowStale  bool          // now must be read again before use (see poll)
 	iteration uint64
 	running   bool
 	breaking  bool
@@ -95,12 +96,23 @@ func (l *Loop) Backend() string { return l.p.Name() }
 // Iteration returns the number of iterations Run has started.
 func (l *Loop) Iteration() uint64 { return l.iteration }
 
-// Now returns the loop time cached at the start of the iteration, or at the
-// latest UpdateNow.
-func (l *Loop) Now() time.Time { return l.base.Add(time.Duration(l.now)) }
+// Now returns the cached loop time: the time read after the iteration's
+// poll, or at the latest UpdateNow. The clock is read once per iteration at
+// most: right after the poll when timers are pending, otherwise at the first
+// call that needs the time (Now, a timer's Start or Remaining).
+func (l *Loop) Now() time.Time { return l.base.Add(time.Duration(l.nowNS())) }
 
 // UpdateNow refreshes the cached loop time.
-func (l *Loop) UpdateNow() { l.now = int64(time.Since(l.base)) }
+func (l *Loop) UpdateNow() { l.now, l.nowStale = int64(time.Since(l.base)), false }
+
+// nowNS returns the cached loop time in ns since base, reading the clock
+// first if the last poll left it stale.
+func (l *Loop) nowNS() int64 {
+	if l.nowStale {
+		l.UpdateNow()
+	}
+	return l.now
+}
 
 // Ref keeps the loop alive as an active watcher would, until a matching Unref
 // (libev's ev_ref).
@@ -179,10 +191,10 @@ func (l *Loop) pollTimeout(mode RunMode) time.Duration {
 	if mode == RunDefault && !l.Alive() {
 		return 0
 	}
-	l.UpdateNow()
 	if l.timers.len() == 0 {
 		return -1
 	}
+	l.UpdateNow()
 	d := time.Duration(l.timers.min().at - l.now)
 	if d < spinThreshold {
 		return 0
@@ -211,7 +223,14 @@ func (l *Loop) poll(timeout time.Duration) error {
 		l.evNext, l.evLen = 0, n
 		l.busy = n > 0
 	}
-	l.UpdateNow()
+	// Timers need the time now; otherwise it is read when first needed
+	// (a clock read costs tens of ns on a virtual machine, and a busy
+	// server iterates once per few events).
+	if l.timers.len() > 0 {
+		l.UpdateNow()
+	} else {
+		l.nowStale = true
+	}
 	for l.evNext < l.evLen {
 		ev := l.events[l.evNext]
 		l.evNext++

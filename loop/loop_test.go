@@ -51,6 +51,7 @@ var conformance = []struct {
 	{"IOBadArgs", testIOBadArgs},
 	{"IOFDReuse", testIOFDReuse},
 	{"EdgeTriggered", testEdgeTriggered},
+	{"NowAfterPoll", testNowAfterPoll},
 	// hook_test.go
 	{"HookPrepareCheck", testHookPrepareCheck},
 	{"HookIdle", testHookIdle},

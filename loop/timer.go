@@ -36,7 +36,7 @@ func (t *Timer) Start(after, repeat time.Duration) error {
 	if after < 0 {
 		after = 0
 	}
-	t.at = t.loop.now + int64(after)
+	t.at = t.loop.nowNS() + int64(after)
 	t.repeat = max(int64(repeat), 0)
 	t.activate()
 	t.loop.timers.push(t)
@@ -72,7 +72,7 @@ func (t *Timer) Remaining() time.Duration {
 	if !t.active {
 		return 0
 	}
-	return time.Duration(max(t.at-t.loop.now, 0))
+	return time.Duration(max(t.at-t.loop.nowNS(), 0))
 }
 
 func (t *Timer) stopHeap() {
@@ -93,6 +93,10 @@ func (t *Timer) invoke(poller.Interest) {
 // is collected in the next iteration; one started by a queued callback
 // (which runs before the poll) may be collected in the same one.
 func (l *Loop) collectTimers() {
+	if l.timers.len() == 0 {
+		return
+	}
+	l.nowNS()
 	for l.timers.len() > 0 {
 		t := l.timers.min()
 		if t.at > l.now {
