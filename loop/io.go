@@ -212,6 +212,20 @@ func (l *Loop) dispatchIO(ev poller.Event) {
 		return // stale: reported for an earlier user of the number
 	}
 	st.ready |= ev.Ready
+	if len(st.watchers) == 1 && l.pendq.len() == 0 && !l.breaking {
+		// The common case: one watcher, and nothing queued that would run
+		// before it. Calling it now instead of queueing it keeps the order
+		// (queued IO watchers run before anything collected after them),
+		// and spares a trip through the pending queue per event. After a
+		// Break the rest is queued, as it would have been.
+		w := st.watchers[0]
+		if rev := ev.Ready & (w.events | Error | Hangup); rev != 0 {
+			st.ready &^= rev & w.events
+			l.ranIO = true
+			w.invoke(rev)
+		}
+		return
+	}
 	var delivered Interest
 	for _, w := range st.watchers {
 		if rev := ev.Ready & (w.events | Error | Hangup); rev != 0 {

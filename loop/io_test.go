@@ -2,6 +2,7 @@ package loop_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -245,4 +246,67 @@ func testNowAfterPoll(t *testing.T, l *loop.Loop) {
 	if d := seen.Sub(before); d < 25*time.Millisecond {
 		t.Errorf("Now() in the callback is %v after Now() before the poll; want >= 25ms (the poll blocked ~30ms)", d)
 	}
+}
+
+// testIOCallOrder: an IO callback keeps idle hooks from running in its
+// iteration, and after a Break in an IO callback the other ready watchers,
+// then the expired timers, run in the next Run.
+func testIOCallOrder(t *testing.T, l *loop.Loop) {
+	var order []string
+	newIO := func(name string, brk bool) (w *loop.IO, wfd int) {
+		rfd, wfd := pipe(t)
+		w, err := l.NewIO(rfd, loop.Read, func(loop.Interest) {
+			order = append(order, name)
+			drain(rfd)
+			if brk {
+				l.Break()
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { w.Close() })
+		w.Start()
+		return w, wfd
+	}
+	run := func() {
+		t.Helper()
+		if err := l.Run(loop.RunOnce); err != nil {
+			t.Fatal(err)
+		}
+	}
+	io1, w1 := newIO("io1", true)
+	io2, w2 := newIO("io2", true)
+	idle := l.NewIdle(func() { order = append(order, "idle") })
+	defer idle.Close()
+	idle.Start()
+
+	unix.Write(w1, []byte("x"))
+	run()
+	if got := strings.Join(order, ","); got != "io1" {
+		t.Errorf("an iteration with an IO callback ran %s; want io1 alone (no idle hook)", got)
+	}
+	run()
+	if got := strings.Join(order, ","); got != "io1,idle" {
+		t.Errorf("then an empty iteration ran %s; want io1,idle", got)
+	}
+	idle.Stop()
+
+	// Both pipes readable and the timer expired before one poll; each IO
+	// callback breaks the loop. (runUntil's guard timer expires later.)
+	order = nil
+	timer := l.NewTimer(func() { order = append(order, "timer") })
+	defer timer.Close()
+	unix.Write(w1, []byte("x"))
+	unix.Write(w2, []byte("x"))
+	l.UpdateNow()
+	timer.Start(0, 0)
+	time.Sleep(time.Millisecond)
+	runUntil(t, l, func() bool { return len(order) >= 3 })
+	// Which pipe comes first is up to the poller; the timer comes last.
+	if got := strings.Join(order, ","); got != "io1,io2,timer" && got != "io2,io1,timer" {
+		t.Errorf("order = %s; want both IO callbacks, then the timer", got)
+	}
+	io1.Stop()
+	io2.Stop()
 }

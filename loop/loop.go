@@ -72,6 +72,7 @@ type Loop struct {
 	evNext    int // next unread index in events
 	evLen     int
 	busy      bool // the last poll returned events
+	ranIO     bool // an IO callback ran directly from this iteration's poll
 }
 
 // New returns a Loop on the backend that opts select.
@@ -143,6 +144,11 @@ func (l *Loop) Break() { l.breaking = true }
 //  8. check watchers;
 //  9. invoke the pending watchers in collection order.
 //
+// An I/O event for a descriptor with one watcher, collected while nothing is
+// queued, calls the watcher at once in phase 6: the order is the same as if it
+// had been queued (it would have been first), without the trip through the
+// queue.
+//
 // Run returns nil when the mode's condition is met or Break is called, and an
 // error when the poller fails or the loop is closed or already running.
 func (l *Loop) Run(mode RunMode) error {
@@ -171,9 +177,10 @@ func (l *Loop) Run(mode RunMode) error {
 			return err
 		}
 		l.collectTimers()
-		if l.pendq.len() == 0 {
+		if l.pendq.len() == 0 && !l.ranIO {
 			l.idle.feedAll(l)
 		}
+		l.ranIO = false
 		l.check.feedAll(l)
 		l.invokePending()
 		if l.breaking || mode != RunDefault || !l.Alive() {

@@ -52,6 +52,7 @@ var conformance = []struct {
 	{"IOFDReuse", testIOFDReuse},
 	{"EdgeTriggered", testEdgeTriggered},
 	{"NowAfterPoll", testNowAfterPoll},
+	{"IOCallOrder", testIOCallOrder},
 	// hook_test.go
 	{"HookPrepareCheck", testHookPrepareCheck},
 	{"HookIdle", testHookIdle},
