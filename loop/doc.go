@@ -30,8 +30,11 @@
 // SwitchInterval; prepare watchers; apply descriptor changes to the poller;
 // poll for I/O with a timeout taken from the timer heap; collect expired
 // timers; idle watchers when nothing else is pending; check watchers; invoke the
-// pending watchers in collection order. Loop time is cached per iteration
-// (Now) and refreshed by UpdateNow, as in libev.
+// pending watchers in collection order (the only watcher of a descriptor is
+// called as soon as its event is collected when nothing is queued before it,
+// which is the same order). Loop time is cached per iteration (Now) and
+// refreshed by UpdateNow, as in libev; without pending timers the clock is
+// read lazily, at the first use after the poll.
 //
 // # Descriptors
 //
