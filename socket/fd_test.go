@@ -715,3 +715,47 @@ func TestPlainGoroutinesQueue(t *testing.T) {
 		wantClosed(t, errc, "a goroutine queued for the read lock")
 	})
 }
+
+// TestReadinessWhileBusyPlainGoroutine is TestReadinessWhileBusy with the
+// reads made by a plain goroutine, whose waits the owner hub serves: an edge
+// that came while nobody waited wakes its next wait at once.
+func TestReadinessWhileBusyPlainGoroutine(t *testing.T) {
+	gevent.Run(func() {
+		a, z := socketpair(t)
+		errc := make(chan error, 1)
+		sent := make(chan string)
+		go func() {
+			buf := make([]byte, 64)
+			for msg := range sent {
+				time.Sleep(5 * time.Millisecond) // the hub polls while a is not read
+				a.SetReadDeadline(time.Now().Add(2 * time.Second))
+				n, err := a.Read(buf)
+				if err != nil || string(buf[:n]) != msg {
+					errc <- fmt.Errorf("Read = %q, %v; want %q", buf[:n], err, msg)
+					return
+				}
+			}
+			errc <- nil
+		}()
+		for i := range 3 {
+			msg := fmt.Sprintf("message %d", i)
+			if _, err := z.Write([]byte(msg)); err != nil {
+				t.Fatal(err)
+			}
+			sent <- msg
+			gevent.Sleep(20 * time.Millisecond) // serve the goroutine's relayed wait
+		}
+		close(sent)
+		for {
+			select {
+			case err := <-errc:
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			default:
+				gevent.Sleep(time.Millisecond)
+			}
+		}
+	})
+}
