@@ -12,8 +12,9 @@ package socket
 // finish.
 //
 // Epoll is edge-triggered (see loop's package documentation): a watcher
-// fires once per readiness edge, and the retry loop below always reads or
-// writes until EAGAIN before waiting again.
+// fires once per readiness edge, so the retry loops read or write until
+// EAGAIN, or until a short read shows the receive queue empty, before they
+// wait again; an edge that comes while nobody waits is remembered (edge).
 //
 // Close follows internal/poll's fdMutex in spirit: it marks the descriptor
 // closing, wakes every waiter with net.ErrClosed, and the close(2) itself
