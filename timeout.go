@@ -31,10 +31,13 @@ type Timeout struct {
 }
 
 // NewTimeout returns an unstarted Timeout of duration d. err, if not nil, is
-// what the interrupted call returns instead of the Timeout. A zero duration
-// expires at the next switch; a negative one never expires (gevent's None).
+// what the interrupted call returns instead of the Timeout. A d <= 0
+// expires at once: the context's next blocking call returns it, even if
+// that call would not have waited long (a call that need not wait at all,
+// such as JoinAll of dead greenlets, still succeeds). For no limit, start no
+// Timeout (gevent's Timeout(None)).
 func NewTimeout(d time.Duration, err error) *Timeout {
-	return &Timeout{d: d, err: err}
+	return &Timeout{d: max(d, 0), err: err}
 }
 
 // StartTimeout returns a started Timeout (gevent's Timeout.start_new).
@@ -62,9 +65,6 @@ func (to *Timeout) Start() error {
 		to.timer = nil
 	}
 	to.t = t
-	if to.d < 0 {
-		return nil // never expires; not pending
-	}
 	to.pending = true
 	if to.d == 0 {
 		to.fire()
@@ -120,9 +120,6 @@ func (to *Timeout) value() error {
 // Error describes the Timeout in gevent's words: "gevent: timeout: 2
 // seconds".
 func (to *Timeout) Error() string {
-	if to.d < 0 {
-		return "gevent: timeout"
-	}
 	s := to.d.Seconds()
 	unit := "seconds"
 	if s == 1 {

@@ -185,7 +185,7 @@ func resumeWaiter(arg any) {
 
 // Wait parks the calling context until Switch or Throw. It returns nil after
 // Switch, the thrown error after Throw, and without parking:
-// ErrGreenletExit (or the KillWith error) for a killed greenlet, the Timeout
+// ErrGreenletExit (or the WithError error) for a killed greenlet, the Timeout
 // that expired for the context, ErrBlockingSwitchOut in a loop callback, and
 // ErrLoopExit on a hub's owning goroutine when nothing can wake it.
 func (w *Waiter) Wait() error {

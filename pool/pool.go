@@ -1,7 +1,6 @@
 package pool
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/geventgo/gevent"
@@ -21,19 +20,14 @@ type Pool struct {
 	Group
 }
 
-// New returns a Pool of at most size members. It returns an error wrapping
-// ErrInvalidSize when size is not positive: gevent's Pool(0), whose spawn
-// blocks forever, has no use, and a Group (or the zero Pool) is the pool
-// without a limit.
-func New(size int) (*Pool, error) {
+// New returns a Pool of at most size members. A size <= 0 means no limit:
+// the Pool then behaves as a Group (gevent's Pool(None)).
+func New(size int) *Pool {
 	if size <= 0 {
-		return nil, fmt.Errorf("%w: %d", ErrInvalidSize, size)
+		return &Pool{}
 	}
-	sem, err := lock.NewSemaphore(size)
-	if err != nil {
-		return nil, err
-	}
-	return &Pool{Group{sem: sem, size: size}}, nil
+	sem, _ := lock.NewSemaphore(size) // size > 0: never fails
+	return &Pool{Group{sem: sem, size: size}}
 }
 
 // Size returns the Pool's limit, or 0 when it has none.
