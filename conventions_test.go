@@ -101,3 +101,30 @@ func TestZeroDurationMeansNow(t *testing.T) {
 		}
 	})
 }
+// TestKillOptions: Kill honours WithError, NoBlock and Within, and reports
+// ErrTimeout for a greenlet that survives Within's limit.
+func TestKillOptions(t *testing.T) {
+	runHub(t, func(h *gevent.Hub) {
+		h.SetErrorStream(nil)
+		stubborn := gevent.Spawn(func() (int, error) {
+			for gevent.Sleep(time.Millisecond) != nil {
+			}
+			return 0, nil
+		})
+		gevent.Sleep(0)
+		if err := stubborn.Kill(gevent.Within(20 * time.Millisecond)); !errors.Is(err, gevent.ErrTimeout) {
+			t.Errorf("Kill(Within) of a greenlet that ignores kills = %v; want ErrTimeout", err)
+		}
+		if err := stubborn.Kill(gevent.NoBlock()); err != nil || stubborn.Ready() {
+			t.Errorf("Kill(NoBlock()) = %v, Ready %v; want nil, false", err, stubborn.Ready())
+		}
+		g := gevent.Spawn(func() (int, error) { return 0, gevent.Sleep(time.Hour) })
+		gevent.Sleep(0)
+		if err := g.Kill(gevent.WithError(errBoom)); err != nil || !errors.Is(g.Err(), errBoom) {
+			t.Errorf("Kill(WithError) = %v, Err = %v; want nil, boom", err, g.Err())
+		}
+		if err := g.Kill(); err != nil {
+			t.Errorf("Kill of a dead greenlet = %v", err)
+		}
+	})
+}
