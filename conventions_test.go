@@ -101,6 +101,7 @@ func TestZeroDurationMeansNow(t *testing.T) {
 		}
 	})
 }
+
 // TestKillOptions: Kill honours WithError, NoBlock and Within, and reports
 // ErrTimeout for a greenlet that survives Within's limit.
 func TestKillOptions(t *testing.T) {
