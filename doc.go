@@ -45,10 +45,10 @@
 // Hub.SetErrorHandler); an error never reaches the spawner otherwise.
 // ErrGreenletExit counts as success. Kill makes the greenlet's pending or
 // next blocking call return ErrGreenletExit, and every later one too (kill is
-// sticky). A Timeout makes the pending or
-// next blocking call of the greenlet that started it return the Timeout (or
-// its custom error) once. Neither can interrupt a loop that never calls a
-// switch point.
+// sticky); Shield runs cleanup with kills and outer Timeouts held back. A
+// Timeout makes the pending or next blocking call of the greenlet that
+// started it return the Timeout (or its custom error) once. Neither can
+// interrupt a loop that never calls a switch point.
 //
 // # Hazards
 //

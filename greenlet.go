@@ -474,7 +474,9 @@ func (g *greenlet) join(d time.Duration) (bool, error) {
 
 // Kill kills the greenlet (gevent's kill): its pending or next blocking
 // call returns the kill error, and so does every later one (the kill is
-// sticky). A greenlet that has not
+// sticky, like a cancelled context): cleanup that must block after a kill
+// runs inside Shield, which holds the kill back until its function returns
+// or its own bound passes. A greenlet that has not
 // started never runs: it is dead at once, its links still run, and it
 // counts as successful when killed with ErrGreenletExit.
 //
@@ -538,7 +540,9 @@ func killGreenlet(arg any) {
 	if t.killErr == nil {
 		t.killErr = req.err
 	}
-	t.interrupt(req.err)
+	if t.shields == 0 {
+		t.interrupt(req.err)
+	}
 }
 
 func (g *greenlet) killBeforeStart(err error) {

@@ -26,6 +26,7 @@ type Timeout struct {
 	err   error // custom error; nil: the Timeout itself
 	t     *task // the context that started it
 	timer *loop.Timer
+	depth int // the Shield depth of t at Start
 
 	pending bool
 }
@@ -65,6 +66,7 @@ func (to *Timeout) Start() error {
 		to.timer = nil
 	}
 	to.t = t
+	to.depth = t.shields
 	to.pending = true
 	if to.d == 0 {
 		to.fire()
@@ -77,17 +79,38 @@ func (to *Timeout) Start() error {
 	return to.timer.Start(to.d, 0)
 }
 
-// fire delivers the Timeout: into the parked call of its context, or as a
-// pending error for the next one.
+// fire delivers the Timeout, or holds it while a Shield entered after its
+// Start lasts.
 func (to *Timeout) fire() {
+	t := to.t
+	if t.shields > to.depth {
+		t.heldTimeouts = append(t.heldTimeouts, to)
+		return
+	}
+	to.deliver()
+}
+
+// deliver throws the Timeout into the parked call of its context, or keeps
+// it pending for the next one.
+func (to *Timeout) deliver() {
 	t := to.t
 	if t.interrupt(to.value()) {
 		to.pending = false
 		return
 	}
-	if t.pendingTimeout == nil {
-		t.pendingTimeout = to
+	t.holdPending(to)
+}
+
+// holdPending makes to the error of t's next blocking call. A pending
+// Timeout that a Shield holds back gives way and is held again.
+func (t *task) holdPending(to *Timeout) {
+	if pt := t.pendingTimeout; pt != nil {
+		if pt.depth >= t.shields {
+			return // the one pending is delivered first
+		}
+		t.heldTimeouts = append(t.heldTimeouts, pt)
 	}
+	t.pendingTimeout = to
 }
 
 // Cancel disarms the Timeout; it can be started again. Cancelling a Timeout
@@ -96,8 +119,16 @@ func (to *Timeout) Cancel() {
 	if to.timer != nil {
 		to.timer.Stop()
 	}
-	if to.t != nil && to.t.pendingTimeout == to {
-		to.t.pendingTimeout = nil
+	if t := to.t; t != nil {
+		if t.pendingTimeout == to {
+			t.pendingTimeout = nil
+		}
+		for i, h := range t.heldTimeouts {
+			if h == to {
+				t.heldTimeouts = append(t.heldTimeouts[:i], t.heldTimeouts[i+1:]...)
+				break
+			}
+		}
 	}
 	to.pending = false
 }

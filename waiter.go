@@ -15,9 +15,11 @@ type task struct {
 	g        *greenlet // nil for the owning goroutine
 	parkedOn *Waiter   // the Waiter the task is parked on, if any
 
-	killErr        error    // sticky: set by Kill
-	pendingTimeout *Timeout // fired while the task was not parked
-	passing        bool     // parked in passThrough: interrupts wait
+	killErr        error      // sticky: set by Kill
+	pendingTimeout *Timeout   // fired while the task was not parked
+	passing        bool       // parked in passThrough: interrupts wait
+	shields        int        // active Shield calls: kills are held while > 0
+	heldTimeouts   []*Timeout // expired during a Shield entered after their Start
 
 	timer  *loop.Timer  // for timed waits and Sleep; created on first use
 	timerW *Waiter      // the Waiter the timer throws into
@@ -285,10 +287,10 @@ func (w *Waiter) waitChan(d time.Duration) (bool, error) {
 // preempt returns the error a blocking call of t must return at once: a
 // kill, an expired Timeout, or a destroyed hub.
 func (t *task) preempt() error {
-	if t.killErr != nil {
+	if t.killErr != nil && t.shields == 0 {
 		return t.killErr
 	}
-	if pt := t.pendingTimeout; pt != nil {
+	if pt := t.pendingTimeout; pt != nil && pt.depth >= t.shields {
 		t.pendingTimeout = nil
 		pt.pending = false
 		return pt.value()
