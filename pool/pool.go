@@ -29,11 +29,7 @@ func New(size int) (*Pool, error) {
 	if size <= 0 {
 		return nil, fmt.Errorf("%w: %d", ErrInvalidSize, size)
 	}
-	sem, err := lock.NewSemaphore(size)
-	if err != nil {
-		return nil, err
-	}
-	return &Pool{Group{sem: sem, size: size}}, nil
+	return &Pool{Group{sem: lock.NewSemaphore(size), size: size}}, nil
 }
 
 // Size returns the Pool's limit, or 0 when it has none.
