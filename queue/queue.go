@@ -27,16 +27,16 @@ import (
 type Queue[T any] struct {
 	aff gevent.Affinity
 
-	mu         sync.Mutex    // guards the fields below
-	order      store[T]      // the LIFO or priority store; nil: the FIFO fifo
-	fifo       ring.Ring[T]  // the items of a FIFO queue
-	maxsize    int           // <= 0: unbounded; set before first use
-	unfinished int           // items put and not yet marked done by TaskDone
-	reserved   int           // items of the store that woken getters will take
-	shut       bool          // Shutdown was called
-	getters    waitList[T]   // blocked getters and peekers, in arrival order
-	putters    waitList[T]   // blocked putters
-	joiners    waitList[T]   // blocked callers of Join
+	mu         sync.Mutex   // guards the fields below
+	order      store[T]     // the LIFO or priority store; nil: the FIFO fifo
+	fifo       ring.Ring[T] // the items of a FIFO queue
+	maxsize    int          // <= 0: unbounded; set before first use
+	unfinished int          // items put and not yet marked done by TaskDone
+	reserved   int          // items of the store that woken getters will take
+	shut       bool         // Shutdown was called
+	getters    waitList[T]  // blocked getters and peekers, in arrival order
+	putters    waitList[T]  // blocked putters
+	joiners    waitList[T]  // blocked callers of Join
 }
 
 // store holds the items of a LIFO or priority queue in its order. Must be
