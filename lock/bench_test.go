@@ -13,7 +13,7 @@ import (
 func BenchmarkSemaphoreUncontended(b *testing.B) {
 	b.ReportAllocs()
 	gevent.Run(func() {
-		s, _ := lock.NewSemaphore(1)
+		s := lock.NewSemaphore(1)
 		g := gevent.Go(func() {
 			b.ResetTimer()
 			for range b.N {
@@ -33,8 +33,8 @@ func BenchmarkSemaphoreUncontended(b *testing.B) {
 func BenchmarkSemaphoreHandoff(b *testing.B) {
 	b.ReportAllocs()
 	gevent.Run(func() {
-		ping, _ := lock.NewSemaphore(0)
-		pong, _ := lock.NewSemaphore(0)
+		ping := lock.NewSemaphore(0)
+		pong := lock.NewSemaphore(0)
 		n := b.N / 2
 		g := gevent.Go(func() {
 			for range n {
@@ -56,7 +56,7 @@ func BenchmarkSemaphoreHandoff(b *testing.B) {
 // contending for 2 permits, the cross-goroutine path.
 func BenchmarkSemaphoreGoroutines(b *testing.B) {
 	b.ReportAllocs()
-	s, _ := lock.NewSemaphore(2)
+	s := lock.NewSemaphore(2)
 	var wg sync.WaitGroup
 	const workers = 4
 	per := b.N/workers + 1

@@ -12,7 +12,7 @@ import (
 // they asked.
 func ExampleSemaphore() {
 	gevent.Run(func() {
-		sem, _ := lock.NewSemaphore(1)
+		sem := lock.NewSemaphore(1)
 		var gs []*gevent.Greenlet[struct{}]
 		for i := range 3 {
 			gs = append(gs, gevent.Go(func() {

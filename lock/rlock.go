@@ -7,6 +7,7 @@ import (
 
 	"github.com/geventgo/gevent"
 	"github.com/geventgo/gevent/internal/goid"
+	"github.com/geventgo/gevent/internal/waitlist"
 )
 
 // RLock is a re-entrant lock owned by the context that acquired it
@@ -99,21 +100,19 @@ func (l *RLock) acquire(d time.Duration) (bool, error) {
 		l.mu.Unlock()
 		return true, nil
 	}
-	n := &node{w: gevent.NewWaiter(), owner: me}
-	n.w.SetRef(shared)
-	l.waiters.PushBack(n)
+	w := gevent.NewWaiter()
+	w.SetRef(shared)
+	n := l.waiters.PushWaiter(w, 0, me)
 	l.mu.Unlock()
-
-	ok, err := wait(n.w, d)
-	if ok {
-		return true, nil // Release made us the owner
-	}
-	l.mu.Lock()
-	l.waiters.Remove(n)
-	// If n was not listed, Release dequeued it and its Switch failed; it
-	// passed the lock on.
-	l.mu.Unlock()
-	return false, err
+	defer func() { // also when a destroyed hub unwinds the caller
+		l.mu.Lock()
+		// If n is not listed, Release dequeued it: either its Switch
+		// succeeded (the caller owns the lock) or it failed and Release
+		// passed the lock on.
+		l.waiters.Release(n)
+		l.mu.Unlock()
+	}()
+	return waitlist.Park(w, d) // true: Release made the caller the owner
 }
 
 // Release undoes one Acquire of the owner. When the last one is undone, the
@@ -133,10 +132,9 @@ func (l *RLock) Release() error {
 		return nil
 	}
 	l.owner = nil
-	for n := l.waiters.Front(); n != nil; n = l.waiters.Front() {
-		l.waiters.Remove(n)
-		l.owner, l.depth = n.owner, 1
-		if n.w.Switch() {
+	for n := l.waiters.PopFront(); n != nil; n = l.waiters.PopFront() {
+		l.owner, l.depth = n.Item, 1
+		if n.W.Switch() {
 			return nil
 		}
 		// The waiter gave up at this moment; try the next one.

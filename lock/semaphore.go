@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/waitlist"
 )
 
 // Semaphore is a counter of permits (gevent.lock.Semaphore): Acquire takes
@@ -39,32 +40,26 @@ type Semaphore struct {
 	aff gevent.Affinity
 
 	mu      sync.Mutex // guards the fields below
-	waiters waitList
-	links   map[gevent.LinkID]*node // the RawLink nodes not yet run
-	linkSeq gevent.LinkID
+	waiters waitList   // callers of Acquire and Wait, and links
 }
 
-// NewSemaphore returns a Semaphore with n free permits. It returns
-// ErrNegativeValue if n < 0.
-func NewSemaphore(n int) (*Semaphore, error) {
-	if n < 0 {
-		return nil, ErrNegativeValue
-	}
+// NewSemaphore returns a Semaphore with n free permits; n < 0 counts as 0
+// (gevent raises ValueError), so that NewSemaphore(0) and NewSemaphore(-1)
+// both make a Semaphore that every Acquire waits on until a Release.
+func NewSemaphore(n int) *Semaphore {
 	s := &Semaphore{}
-	s.count.Store(int64(n))
-	return s, nil
+	s.count.Store(int64(max(n, 0)))
+	return s
 }
 
 // NewBoundedSemaphore returns a Semaphore with n free permits whose Release
-// fails with ErrReleasedTooManyTimes once n permits are free. It returns
-// ErrNegativeValue if n < 0.
-func NewBoundedSemaphore(n int) (*Semaphore, error) {
-	s, err := NewSemaphore(n)
-	if err != nil {
-		return nil, err
-	}
-	s.bound, s.bounded = int64(n), true
-	return s, nil
+// fails with ErrReleasedTooManyTimes once n permits are free; n < 0 counts
+// as 0, which makes a semaphore that can never be acquired (every Release
+// fails).
+func NewBoundedSemaphore(n int) *Semaphore {
+	s := NewSemaphore(n)
+	s.bound, s.bounded = int64(max(n, 0)), true
+	return s
 }
 
 // tryTake takes a free permit if there is one.
@@ -141,7 +136,7 @@ func (s *Semaphore) WaitTimeout(d time.Duration) (bool, error) {
 
 // waitSlow queues the caller and parks it until Release hands it a permit
 // (take) or finds one free (!take). d < 0 waits without a limit.
-func (s *Semaphore) waitSlow(take bool, d time.Duration) (bool, error) {
+func (s *Semaphore) waitSlow(take bool, d time.Duration) (ok bool, err error) {
 	shared := s.aff.Touch()
 	s.mu.Lock()
 	s.parked.Add(1)
@@ -151,23 +146,25 @@ func (s *Semaphore) waitSlow(take bool, d time.Duration) (bool, error) {
 		s.mu.Unlock()
 		return true, nil
 	}
-	n := &node{w: gevent.NewWaiter(), acquire: take}
-	n.w.SetRef(shared)
-	s.waiters.PushBack(n)
-	s.mu.Unlock()
-
-	ok, err := wait(n.w, d)
-	if ok {
-		return true, nil // switched: for take, the permit was handed over
+	w := gevent.NewWaiter()
+	w.SetRef(shared)
+	kind := kindWait
+	if take {
+		kind = kindAcquire
 	}
-	s.mu.Lock()
-	if s.waiters.Remove(n) {
-		s.parked.Add(-1)
-	}
-	// Otherwise Release dequeued n and its Switch failed, so Release kept
-	// the permit.
+	n := s.waiters.PushWaiter(w, kind, nil)
 	s.mu.Unlock()
-	return false, err
+	defer func() { // also when a destroyed hub unwinds the caller
+		s.mu.Lock()
+		if s.waiters.Remove(n) {
+			s.parked.Add(-1)
+		}
+		// Otherwise Release dequeued n: if its Switch failed, Release
+		// kept the permit.
+		s.waiters.Release(n)
+		s.mu.Unlock()
+	}()
+	return waitlist.Park(w, d)
 }
 
 // Release returns a permit. If callers are blocked, the permit goes to the
@@ -198,17 +195,19 @@ func (s *Semaphore) Release() error {
 }
 
 // wake serves the waiters in order while permits are free: an Acquire
-// takes one, a Wait or a link only needs one to be free.
+// takes one, a Wait or a link only needs one to be free. The links run last,
+// in order, on the caller's goroutine; a link unlinked meanwhile (by one of
+// them) does not run.
 func (s *Semaphore) wake() {
-	var fns []func()
+	var links []*waitNode
 	s.mu.Lock()
 	for n := s.waiters.Front(); n != nil; n = s.waiters.Front() {
-		if n.acquire {
+		if n.Kind == kindAcquire {
 			if !s.tryTake() {
 				break
 			}
-			s.dequeueLocked(n)
-			if !n.w.Switch() {
+			s.dequeueLocked()
+			if !n.W.Switch() {
 				// The waiter gave up at this moment: keep the permit
 				// for the next one.
 				s.count.Add(1)
@@ -218,25 +217,23 @@ func (s *Semaphore) wake() {
 		if s.count.Load() <= 0 {
 			break
 		}
-		s.dequeueLocked(n)
-		if n.fn != nil {
-			fns = append(fns, n.fn)
+		s.dequeueLocked()
+		if n.IsLink() {
+			links = append(links, n)
 		} else {
-			n.w.Switch()
+			n.W.Switch()
 		}
 	}
 	s.mu.Unlock()
-	for _, fn := range fns {
-		fn()
+	for _, n := range links {
+		waitlist.Run(n)
 	}
 }
 
-func (s *Semaphore) dequeueLocked(n *node) {
-	s.waiters.Remove(n)
+// dequeueLocked takes the first node off the list.
+func (s *Semaphore) dequeueLocked() {
+	s.waiters.PopFront()
 	s.parked.Add(-1)
-	if n.fn != nil {
-		delete(s.links, n.id)
-	}
 }
 
 // Locked reports whether no permit is free (gevent's locked).
@@ -259,51 +256,29 @@ func (s *Semaphore) Ready() bool { return s.count.Load() > 0 }
 // callers that blocked in Acquire or Wait before it (gevent's rawlink). fn
 // runs on the goroutine of the Release that frees the permit; if a permit
 // is free already, fn is queued on the caller's hub, or called at once on a
-// goroutine without a hub. fn must not block. Running fn takes no permit.
+// goroutine without a hub. fn must not block. Running fn takes no permit. A
+// link unlinked before it runs, even by another link of the same Release,
+// does not run.
 func (s *Semaphore) RawLink(fn func()) gevent.LinkID {
 	s.aff.Touch()
 	s.mu.Lock()
-	s.linkSeq++
-	n := &node{fn: fn, id: s.linkSeq}
-	if s.links == nil {
-		s.links = make(map[gevent.LinkID]*node)
-	}
-	s.links[n.id] = n
 	if s.count.Load() > 0 && s.waiters.Len() == 0 {
+		n := s.waiters.AddLink(&s.mu, fn)
 		s.mu.Unlock()
-		schedule(func() { s.runScheduled(n) })
-		return n.id
+		schedule(func() { waitlist.Run(n) })
+		return n.ID
 	}
 	s.parked.Add(1)
-	s.waiters.PushBack(n)
+	id := s.waiters.PushLink(&s.mu, fn)
 	s.mu.Unlock()
-	return n.id
-}
-
-// runScheduled runs a link that found a permit free, unless it was
-// unlinked meanwhile.
-func (s *Semaphore) runScheduled(n *node) {
-	s.mu.Lock()
-	if n.cancelled {
-		s.mu.Unlock()
-		return
-	}
-	delete(s.links, n.id)
-	s.mu.Unlock()
-	n.fn()
+	return id
 }
 
 // Unlink removes a link that has not run yet; unknown ids are ignored.
 func (s *Semaphore) Unlink(id gevent.LinkID) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := s.links[id]
-	if n == nil {
-		return
-	}
-	delete(s.links, id)
-	n.cancelled = true
-	if s.waiters.Remove(n) {
+	if _, listed := s.waiters.Unlink(id); listed {
 		s.parked.Add(-1)
 	}
 }

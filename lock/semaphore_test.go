@@ -27,45 +27,43 @@ func newSem(t *testing.T, n int, bounded bool) *lock.Semaphore {
 	if bounded {
 		f = lock.NewBoundedSemaphore
 	}
-	s, err := f(n)
-	if err != nil {
-		t.Fatalf("NewSemaphore(%d) = %v", n, err)
-	}
-	return s
+	return f(n)
 }
 
+// TestNewSemaphore: the constructors return no error; a negative value
+// counts as 0 (the old constructors returned ErrNegativeValue).
 func TestNewSemaphore(t *testing.T) {
 	for _, tc := range []struct {
-		n          int
-		bounded    bool
-		wantErr    error
-		wantLocked bool
+		n, wantValue int
+		bounded      bool
+		wantLocked   bool
 	}{
-		{n: -1, wantErr: lock.ErrNegativeValue},
-		{n: -1, bounded: true, wantErr: lock.ErrNegativeValue},
-		{n: 0, wantLocked: true},
-		{n: 0, bounded: true, wantLocked: true},
-		{n: 3},
-		{n: 3, bounded: true},
+		{n: -1, wantValue: 0, wantLocked: true},
+		{n: -1, wantValue: 0, bounded: true, wantLocked: true},
+		{n: 0, wantValue: 0, wantLocked: true},
+		{n: 0, wantValue: 0, bounded: true, wantLocked: true},
+		{n: 3, wantValue: 3},
+		{n: 3, wantValue: 3, bounded: true},
 	} {
 		t.Run(fmt.Sprintf("%d/bounded=%v", tc.n, tc.bounded), func(t *testing.T) {
 			f := lock.NewSemaphore
 			if tc.bounded {
 				f = lock.NewBoundedSemaphore
 			}
-			s, err := f(tc.n)
-			if !errors.Is(err, tc.wantErr) {
-				t.Fatalf("err = %v; want %v", err, tc.wantErr)
-			}
-			if err != nil {
-				if s != nil {
-					t.Errorf("semaphore = %p; want nil with an error", s)
-				}
-				return
-			}
-			if s.Value() != tc.n || s.Locked() != tc.wantLocked || s.Ready() == tc.wantLocked {
+			s := f(tc.n)
+			if s.Value() != tc.wantValue || s.Locked() != tc.wantLocked || s.Ready() == tc.wantLocked {
 				t.Errorf("Value, Locked, Ready = %d, %v, %v; want %d, %v, %v",
-					s.Value(), s.Locked(), s.Ready(), tc.n, tc.wantLocked, !tc.wantLocked)
+					s.Value(), s.Locked(), s.Ready(), tc.wantValue, tc.wantLocked, !tc.wantLocked)
+			}
+			if tc.bounded && tc.n <= 0 {
+				if err := s.Release(); !errors.Is(err, lock.ErrReleasedTooManyTimes) {
+					t.Errorf("Release of NewBoundedSemaphore(%d) = %v; want ErrReleasedTooManyTimes", tc.n, err)
+				}
+			}
+			if !tc.bounded && tc.n < 0 {
+				if err := s.Release(); err != nil || s.Value() != 1 {
+					t.Errorf("Release of NewSemaphore(%d) = %v, Value %d; want nil, 1", tc.n, err, s.Value())
+				}
 			}
 		})
 	}

@@ -5,15 +5,11 @@ import (
 	"time"
 
 	"github.com/geventgo/gevent"
-	"github.com/geventgo/gevent/internal/ilist"
+	"github.com/geventgo/gevent/internal/waitlist"
 )
 
 // Sentinel errors. Compare with errors.Is.
 var (
-	// ErrNegativeValue is returned by NewSemaphore and NewBoundedSemaphore
-	// for a negative initial value (gevent's ValueError).
-	ErrNegativeValue = errors.New("lock: semaphore initial value must be >= 0")
-
 	// ErrReleasedTooManyTimes is returned by Release of a bounded semaphore
 	// whose every permit is already free (gevent's ValueError).
 	ErrReleasedTooManyTimes = errors.New("lock: semaphore released too many times")
@@ -33,36 +29,19 @@ type Acquirer interface {
 	Locked() bool
 }
 
-// node is one entry of a waitList: a parked caller (w set) or a RawLink
-// callback (fn set). Every field is guarded by the owning object's mutex.
-type node struct {
-	w         *gevent.Waiter // the parked caller; nil for a link
-	fn        func()         // the link's callback; nil for a caller
-	id        gevent.LinkID  // the link's id
-	owner     any            // RLock: the identity the lock goes to
-	acquire   bool           // Semaphore: the caller takes a permit when woken
-	cancelled bool           // the link was unlinked
-	k         ilist.Links[node]
-}
+// waitList is the FIFO of parked callers and links of a Semaphore or an
+// RLock (internal/waitlist); an RLock's nodes carry the identity the lock
+// goes to. Its owner's mutex guards it.
+type waitList = waitlist.List[any]
 
-// ListLinks makes node an ilist node.
-func (n *node) ListLinks() *ilist.Links[node] { return &n.k }
+// waitNode is an entry of a waitList.
+type waitNode = waitlist.Node[any]
 
-// waitList is a FIFO of nodes with O(1) removal (trio's ParkingLot). It is
-// not goroutine-safe; its owner guards it. The zero value is an empty list.
-type waitList = ilist.List[node, *node]
-
-// wait parks on w for d (d < 0: no limit) and reports whether w was
-// switched; see gevent.Waiter.
-func wait(w *gevent.Waiter, d time.Duration) (bool, error) {
-	if d < 0 {
-		if err := w.Wait(); err != nil {
-			return false, err
-		}
-		return true, nil
-	}
-	return w.WaitTimeout(d)
-}
+// Kinds of Semaphore waiters.
+const (
+	kindWait    uint8 = iota // Wait: needs a free permit, takes none
+	kindAcquire              // Acquire: takes a permit when woken
+)
 
 // schedule runs fn soon: as a callback of the caller's hub when there is
 // one, so that it runs after the caller yields, as gevent's rawlink on a

@@ -23,7 +23,7 @@ func TestFIFO(t *testing.T) {
 		if q.len() != next-want {
 			t.Fatalf("len = %d; want %d", q.len(), next-want)
 		}
-		if n := len(q.buf); n&(n-1) != 0 {
+		if n := q.r.Cap(); n&(n-1) != 0 {
 			t.Fatalf("buffer length %d is not a power of two", n)
 		}
 	}

@@ -26,8 +26,7 @@ func New(size int) *Pool {
 	if size <= 0 {
 		return &Pool{}
 	}
-	sem, _ := lock.NewSemaphore(size) // size > 0: never fails
-	return &Pool{Group{sem: sem, size: size}}
+	return &Pool{Group{sem: lock.NewSemaphore(size), size: size}}
 }
 
 // Size returns the Pool's limit, or 0 when it has none.

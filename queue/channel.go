@@ -22,8 +22,10 @@ type Channel[T any] struct {
 // other size; here there is no size to give.)
 func NewChannel[T any]() *Channel[T] { return &Channel[T]{} }
 
-// Put blocks until a getter takes v, then returns nil; when a getter is
-// already blocked, Put hands v over and returns without switching. It returns
+// Put blocks until a getter takes v, then returns nil. When a getter is
+// already blocked, Put hands v over and then yields, so that on a hub the
+// getter runs before the putter resumes (gevent's order); the item is
+// delivered whatever ends that yield. It returns
 // ErrShutDown after Shutdown (also when Shutdown happens while it waits),
 // ErrFull when called from a loop callback and no getter is blocked, or the
 // error that ended its wait (Kill, Timeout, gevent.ErrLoopExit); then no
@@ -31,13 +33,13 @@ func NewChannel[T any]() *Channel[T] { return &Channel[T]{} }
 func (c *Channel[T]) Put(v T) error { return c.q.put(v, true, true, -1) }
 
 // PutTimeout is Put that waits at most d for a getter; then it returns
-// ErrFull.
+// ErrFull. With d <= 0 it does not wait: it is TryPut.
 func (c *Channel[T]) PutTimeout(v T, d time.Duration) error {
-	return c.q.put(v, true, true, max(d, 0))
+	return c.q.put(v, true, d > 0, d)
 }
 
-// TryPut hands v to a blocked getter without blocking, or returns ErrFull
-// (or ErrShutDown).
+// TryPut hands v to a blocked getter without blocking or yielding, or
+// returns ErrFull (or ErrShutDown).
 func (c *Channel[T]) TryPut(v T) error { return c.q.put(v, true, false, 0) }
 
 // Get blocks until a putter offers an item and returns it. It returns
@@ -47,9 +49,9 @@ func (c *Channel[T]) TryPut(v T) error { return c.q.put(v, true, false, 0) }
 func (c *Channel[T]) Get() (T, error) { return c.q.get(getter, true, true, -1) }
 
 // GetTimeout is Get that waits at most d for a putter; then it returns
-// ErrEmpty.
+// ErrEmpty. With d <= 0 it does not wait: it is TryGet.
 func (c *Channel[T]) GetTimeout(d time.Duration) (T, error) {
-	return c.q.get(getter, true, true, max(d, 0))
+	return c.q.get(getter, true, d > 0, d)
 }
 
 // TryGet takes the item of a blocked putter without blocking, or returns
@@ -93,7 +95,7 @@ func (c *Channel[T]) All() iter.Seq[T] {
 // with ErrShutDown, and every later put and get returns ErrShutDown. It
 // never blocks. (gevent's Channel has no shutdown; it is here so that a
 // consumer ranging over All can be stopped.)
-func (c *Channel[T]) Shutdown() { c.q.Shutdown(false) }
+func (c *Channel[T]) Shutdown() { c.q.Shutdown() }
 
 // Share declares that the Channel is used by several hubs or goroutines;
 // see Queue.Share.

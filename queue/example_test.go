@@ -27,7 +27,7 @@ func Example() {
 		}
 		q.Join()
 		fmt.Println("all done")
-		q.Shutdown(false)
+		q.Shutdown()
 		gevent.JoinAll(workers)
 	})
 	// Output:
@@ -64,7 +64,7 @@ func ExampleQueue_Share() {
 	q.Share() // the hub may block before the goroutine first puts
 	go func() {
 		q.Put("hello from a goroutine")
-		q.Shutdown(false)
+		q.Shutdown()
 	}()
 	gevent.Run(func() {
 		for s := range q.All() {

@@ -28,7 +28,7 @@ func (q *Queue[T]) TaskDone() error {
 	}
 	q.unfinished--
 	if q.unfinished == 0 {
-		q.switchAllLocked(&q.joiners)
+		switchAllLocked(&q.joiners)
 	}
 	return nil
 }
@@ -47,55 +47,67 @@ func (q *Queue[T]) Unfinished() int {
 // caller's Kill or Timeout, gevent.ErrLoopExit), or
 // gevent.ErrBlockingSwitchOut when called from a loop callback.
 func (q *Queue[T]) Join() error {
-	_, err := q.join(-1)
+	_, err := q.join(true, -1)
 	return err
 }
 
 // JoinTimeout is Join that waits at most d: it reports true when every task
-// is done, and false, nil when d passed first (gevent's join(timeout)).
+// is done, and false, nil when d passed first (gevent's join(timeout)). With
+// d <= 0 it does not wait: it reports whether every task is done.
 func (q *Queue[T]) JoinTimeout(d time.Duration) (bool, error) {
-	return q.join(max(d, 0))
+	return q.join(d > 0, d)
 }
 
-func (q *Queue[T]) join(d time.Duration) (bool, error) {
+// join implements Join (d < 0) and JoinTimeout; it waits only if block.
+func (q *Queue[T]) join(block bool, d time.Duration) (bool, error) {
 	shared := q.touch()
 	q.mu.Lock()
 	if q.unfinished == 0 {
 		q.mu.Unlock()
 		return true, nil
 	}
+	if !block {
+		q.mu.Unlock()
+		return false, nil
+	}
 	if gevent.InLoopCallback() {
 		q.mu.Unlock()
 		return false, gevent.ErrBlockingSwitchOut
 	}
 	var zero T
-	n := q.enqueueLocked(&q.joiners, joiner, zero, shared)
+	n := enqueueLocked(&q.joiners, joiner, zero, shared)
 	q.mu.Unlock()
-	_, ok, err := q.block(n, d)
+	_, ok, err := q.block(&q.joiners, n, false, d)
 	return ok, err
 }
 
-// Shutdown shuts the queue down (gevent's and Python 3.13's shutdown): from
-// then on every put returns ErrShutDown, and gets return the remaining items
-// and then ErrShutDown. With immediate, the remaining items are dropped at
-// once, each counted as done (which may release Join). All blocked putters
-// and getters are woken with ErrShutDown; blocked joiners are woken only when
-// no task is left unfinished. Shutdown is how a consumer ranging over All is
-// told to stop. It never blocks; calling it again is allowed (an immediate
-// call still drops the items).
-func (q *Queue[T]) Shutdown(immediate bool) {
+// Shutdown shuts the queue down gracefully (gevent's and Python 3.13's
+// shutdown()): from then on every put returns ErrShutDown, and gets return
+// the remaining items and then ErrShutDown. All blocked putters and getters
+// are woken with ErrShutDown; blocked joiners wait until the remaining items
+// are marked done. Shutdown is how a consumer ranging over All is told to
+// stop. It never blocks; calling it again changes nothing.
+func (q *Queue[T]) Shutdown() { q.shutdown(false) }
+
+// ShutdownNow is Shutdown that also drops the remaining items (Python's
+// shutdown(immediate=True)): each counts as done, which may release Join,
+// and gets return ErrShutDown at once. Items that woken getters are about
+// to take are still theirs. It never blocks; it may follow Shutdown.
+func (q *Queue[T]) ShutdownNow() { q.shutdown(true) }
+
+func (q *Queue[T]) shutdown(now bool) {
 	q.aff.Touch()
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.shut = true
-	if immediate {
-		q.unfinished = max(q.unfinished-q.storeLocked().clear(), 0)
+	if now {
+		q.unfinished = max(q.unfinished-q.dropLocked(), 0)
 		if q.unfinished == 0 {
-			q.switchAllLocked(&q.joiners)
+			switchAllLocked(&q.joiners)
 		}
 	}
-	q.throwAllLocked(&q.putters, ErrShutDown)
-	q.throwAllLocked(&q.getters, ErrShutDown)
+	throwAllLocked(&q.putters, ErrShutDown)
+	throwAllLocked(&q.getters, ErrShutDown)
 }
 
 // IsShutDown reports whether Shutdown has been called (gevent's

@@ -89,7 +89,7 @@ func TestJoinReturnsWhenAllDone(t *testing.T) {
 		if !slices.Equal(log, want) {
 			t.Errorf("log = %q; want %q", log, want)
 		}
-		q.Shutdown(false)
+		q.Shutdown()
 	})
 }
 
@@ -142,7 +142,7 @@ func TestShutdownRows(t *testing.T) {
 				for range tt.gets {
 					q.Get()
 				}
-				q.Shutdown(tt.immediate)
+				shutdown(q, tt.immediate)
 				if !q.IsShutDown() {
 					t.Errorf("IsShutDown = false; want true")
 				}
@@ -197,8 +197,8 @@ func TestShutdownWakesBlockedCallers(t *testing.T) {
 					gevent.Go(func() { err := full.Join(); log = append(log, fmt.Sprintf("join %v", err)) }),
 				}
 				gevent.Sleep(0)
-				empty.Shutdown(tt.immediate)
-				full.Shutdown(tt.immediate)
+				shutdown(empty, tt.immediate)
+				shutdown(full, tt.immediate)
 				gevent.JoinAll(gs, gevent.Within(100*time.Millisecond))
 				want := []string{"get queue: shut down", "peek queue: shut down", "put queue: shut down"}
 				if tt.immediate {
@@ -221,5 +221,14 @@ func TestShutdownWakesBlockedCallers(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// shutdown calls ShutdownNow if now, else Shutdown.
+func shutdown[T any](q *queue.Queue[T], now bool) {
+	if now {
+		q.ShutdownNow()
+	} else {
+		q.Shutdown()
 	}
 }

@@ -8,7 +8,7 @@ type LifoQueue[T any] = Queue[T]
 // NewLifo returns an empty LIFO queue that holds at most maxsize items;
 // maxsize <= 0 means unbounded.
 func NewLifo[T any](maxsize int) *LifoQueue[T] {
-	return &Queue[T]{items: &stack[T]{}, maxsize: maxsize}
+	return &Queue[T]{order: &stack[T]{}, maxsize: maxsize}
 }
 
 // stack is the LIFO store.

@@ -12,7 +12,7 @@ type PriorityQueue[T any] = Queue[T]
 // first (by cmp.Less, so NaNs come first), that holds at most maxsize items;
 // maxsize <= 0 means unbounded.
 func NewPriority[T cmp.Ordered](maxsize int) *PriorityQueue[T] {
-	return &Queue[T]{items: &heap[T]{less: cmp.Less[T]}, maxsize: maxsize}
+	return &Queue[T]{order: &heap[T]{less: cmp.Less[T]}, maxsize: maxsize}
 }
 
 // NewPriorityFunc returns an empty priority queue ordered by less, which
@@ -22,7 +22,7 @@ func NewPriorityFunc[T any](maxsize int, less func(a, b T) bool) *PriorityQueue[
 	if less == nil {
 		panic("queue: NewPriorityFunc with a nil less function")
 	}
-	return &Queue[T]{items: &heap[T]{less: less}, maxsize: maxsize}
+	return &Queue[T]{order: &heap[T]{less: less}, maxsize: maxsize}
 }
 
 // heap is the priority store: a binary min-heap under less.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/ring"
 )
 
 // Queue is a queue of items of type T that greenlets, hubs and plain
@@ -26,16 +27,20 @@ import (
 type Queue[T any] struct {
 	aff gevent.Affinity
 
-	mu         sync.Mutex // guards the fields below and the embedded waiters
-	items      store[T]   // nil in a zero Queue until first use: a FIFO
-	maxsize    int        // <= 0: unbounded; set before first use
-	unfinished int        // items put and not yet marked done by TaskDone
-	shut       bool       // Shutdown was called
-	waiters[T]
+	mu         sync.Mutex   // guards the fields below
+	order      store[T]     // the LIFO or priority store; nil: the FIFO fifo
+	fifo       ring.Ring[T] // the items of a FIFO queue
+	maxsize    int          // <= 0: unbounded; set before first use
+	unfinished int          // items put and not yet marked done by TaskDone
+	reserved   int          // items of the store that woken getters will take
+	shut       bool         // Shutdown was called
+	getters    waitList[T]  // blocked getters and peekers, in arrival order
+	putters    waitList[T]  // blocked putters
+	joiners    waitList[T]  // blocked callers of Join
 }
 
-// store holds a queue's items in its order. Must be used under the queue's
-// mutex.
+// store holds the items of a LIFO or priority queue in its order. Must be
+// used under the queue's mutex.
 type store[T any] interface {
 	len() int
 	push(v T)
@@ -49,55 +54,57 @@ type store[T any] interface {
 // maxsize <= 0 means unbounded. (gevent's Queue(0) is unbounded too; use a
 // Channel for a rendezvous.)
 func New[T any](maxsize int) *Queue[T] {
-	return &Queue[T]{items: &ring[T]{}, maxsize: maxsize}
+	return &Queue[T]{maxsize: maxsize}
 }
 
-// Put adds v to the queue, blocking while the queue is full. A blocked
-// getter, if any, receives v directly. Put returns nil once v is in the
-// queue or with a getter, ErrShutDown after Shutdown (also when Shutdown
-// happens while it waits), ErrFull when called from a loop callback on a
-// full queue, or the error that ended its wait: the caller's Kill or Timeout,
-// gevent.ErrLoopExit when nothing could ever make room. On an error, v was
-// not added. Put on an unbounded queue never blocks.
+// Put adds v to the queue, blocking while the queue is full. It wakes the
+// first blocked getter, if any, which takes the next item in the queue's
+// order when it runs; until then no other caller can take that item. Put
+// returns nil once v is in the queue, ErrShutDown after Shutdown (also when
+// Shutdown happens while it waits), ErrFull when called from a loop callback
+// on a full queue, or the error that ended its wait: the caller's Kill or
+// Timeout, gevent.ErrLoopExit when nothing could ever make room. On an
+// error, v was not added. Put on an unbounded queue never blocks.
 func (q *Queue[T]) Put(v T) error { return q.put(v, false, true, -1) }
 
 // PutTimeout is Put that waits at most d for room; then it returns ErrFull.
-// A d <= 0 lets the hub run once before giving up (gevent's timeout=0).
+// With d <= 0 it does not wait: it is TryPut.
 func (q *Queue[T]) PutTimeout(v T, d time.Duration) error {
-	return q.put(v, false, true, max(d, 0))
+	return q.put(v, false, d > 0, d)
 }
 
-// TryPut adds v if the queue has room or a getter is blocked, without
-// blocking; otherwise it returns ErrFull (or ErrShutDown) (gevent's
-// put_nowait).
+// TryPut adds v if the queue has room, without blocking; otherwise it
+// returns ErrFull (or ErrShutDown) (gevent's put_nowait).
 func (q *Queue[T]) TryPut(v T) error { return q.put(v, false, false, 0) }
 
 // Get removes and returns the next item, blocking while the queue is empty.
-// It returns ErrShutDown once a shut-down queue is empty (at once after an
-// immediate Shutdown, and to getters blocked when Shutdown is called),
-// ErrEmpty when called from a loop callback on an empty queue, or the error
-// that ended its wait (Kill, Timeout, gevent.ErrLoopExit). On an error no
-// item was removed.
+// It returns ErrShutDown once a shut-down queue is empty (at once after
+// ShutdownNow, and to getters blocked when Shutdown is called), ErrEmpty
+// when called from a loop callback on an empty queue, or the error that
+// ended its wait (Kill, Timeout, gevent.ErrLoopExit). On an error no item
+// was removed.
 func (q *Queue[T]) Get() (T, error) { return q.get(getter, false, true, -1) }
 
 // GetTimeout is Get that waits at most d for an item; then it returns
-// ErrEmpty.
+// ErrEmpty. With d <= 0 it does not wait: it is TryGet.
 func (q *Queue[T]) GetTimeout(d time.Duration) (T, error) {
-	return q.get(getter, false, true, max(d, 0))
+	return q.get(getter, false, d > 0, d)
 }
 
 // TryGet removes and returns the next item without blocking, or returns
-// ErrEmpty (or ErrShutDown) (gevent's get_nowait).
+// ErrEmpty (or ErrShutDown) (gevent's get_nowait). An item that a woken
+// getter is about to take does not count.
 func (q *Queue[T]) TryGet() (T, error) { return q.get(getter, false, false, 0) }
 
 // Peek returns the next item without removing it, blocking while the queue
-// is empty. It fails as Get does. Peekers blocked before a getter see the
-// item a putter hands to that getter.
+// is empty. It fails as Get does. A blocked peeker is woken with the getters
+// behind it and returns the item that is next when it runs.
 func (q *Queue[T]) Peek() (T, error) { return q.get(peeker, false, true, -1) }
 
-// PeekTimeout is Peek that waits at most d; then it returns ErrEmpty.
+// PeekTimeout is Peek that waits at most d; then it returns ErrEmpty. With
+// d <= 0 it does not wait: it is TryPeek.
 func (q *Queue[T]) PeekTimeout(d time.Duration) (T, error) {
-	return q.get(peeker, false, true, max(d, 0))
+	return q.get(peeker, false, d > 0, d)
 }
 
 // TryPeek returns the next item without removing it and without blocking,
@@ -108,7 +115,7 @@ func (q *Queue[T]) TryPeek() (T, error) { return q.get(peeker, false, false, 0) 
 func (q *Queue[T]) Len() int {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return q.storeLocked().len()
+	return q.lenLocked()
 }
 
 // Empty reports whether the queue holds no items.
@@ -153,17 +160,68 @@ func (q *Queue[T]) Share() { q.aff.Share() }
 // keep their hub alive.
 func (q *Queue[T]) touch() bool { return q.aff.Touch() }
 
-// storeLocked returns the item store, creating the FIFO of a zero Queue.
-func (q *Queue[T]) storeLocked() store[T] {
-	if q.items == nil {
-		q.items = &ring[T]{}
+// lenLocked returns the number of items in the store, reserved ones
+// included.
+func (q *Queue[T]) lenLocked() int {
+	if q.order != nil {
+		return q.order.len()
 	}
-	return q.items
+	return q.fifo.Len()
+}
+
+func (q *Queue[T]) pushLocked(v T) {
+	if q.order != nil {
+		q.order.push(v)
+		return
+	}
+	q.fifo.PushBack(v)
+}
+
+func (q *Queue[T]) popLocked() T {
+	if q.order != nil {
+		return q.order.pop()
+	}
+	return q.fifo.PopFront()
+}
+
+func (q *Queue[T]) frontLocked() T {
+	if q.order != nil {
+		return q.order.peek()
+	}
+	return q.fifo.Front()
+}
+
+// ungetLocked puts v back where the next pop finds it.
+func (q *Queue[T]) ungetLocked(v T) {
+	if q.order != nil {
+		q.order.unget(v)
+		return
+	}
+	q.fifo.PushFront(v)
+}
+
+// dropLocked drops the items that no woken getter has reserved and returns
+// how many it dropped; the reserved ones stay next in the store's order.
+func (q *Queue[T]) dropLocked() int {
+	kept := make([]T, q.reserved)
+	for i := range kept {
+		kept[i] = q.popLocked()
+	}
+	var n int
+	if q.order != nil {
+		n = q.order.clear()
+	} else {
+		n = q.fifo.Clear()
+	}
+	for i := len(kept) - 1; i >= 0; i-- {
+		q.ungetLocked(kept[i])
+	}
+	return n
 }
 
 // fullLocked reports whether a put must wait; for a Channel (rv) always.
 func (q *Queue[T]) fullLocked(rv bool) bool {
-	return rv || q.maxsize > 0 && q.storeLocked().len() >= q.maxsize
+	return rv || q.maxsize > 0 && q.lenLocked() >= q.maxsize
 }
 
 // put implements Put, PutTimeout and TryPut of Queue (rv false) and Channel
@@ -175,14 +233,21 @@ func (q *Queue[T]) put(v T, rv, block bool, d time.Duration) error {
 		q.mu.Unlock()
 		return ErrShutDown
 	}
-	if q.getters.Len() > 0 && q.handToGetterLocked(v) {
+	if rv {
+		if q.getters.Len() > 0 && q.handToGetterLocked(v) {
+			q.unfinished++
+			q.mu.Unlock()
+			if block {
+				yieldToGetter()
+			}
+			return nil
+		}
+	} else if !q.fullLocked(false) {
+		q.pushLocked(v)
 		q.unfinished++
-		q.mu.Unlock()
-		return nil
-	}
-	if !q.fullLocked(rv) {
-		q.storeLocked().push(v)
-		q.unfinished++
+		if q.getters.Len() > 0 {
+			q.serveGettersLocked()
+		}
 		q.mu.Unlock()
 		return nil
 	}
@@ -190,9 +255,9 @@ func (q *Queue[T]) put(v T, rv, block bool, d time.Duration) error {
 		q.mu.Unlock()
 		return ErrFull
 	}
-	n := q.enqueueLocked(&q.putters, putter, v, shared)
+	n := enqueueLocked(&q.putters, putter, v, shared)
 	q.mu.Unlock()
-	if _, ok, err := q.block(n, d); !ok {
+	if _, ok, err := q.block(&q.putters, n, rv, d); !ok {
 		if err == nil {
 			err = ErrFull
 		}
@@ -201,25 +266,37 @@ func (q *Queue[T]) put(v T, rv, block bool, d time.Duration) error {
 	return nil
 }
 
+// yieldToGetter lets the getter a Channel put has just handed its item to
+// run before the putter goes on, as gevent's Channel.put does: on a hub, the
+// putter resumes behind the getter in the hub's FIFO. Elsewhere (a plain
+// goroutine, a loop callback) it does nothing. An error of the yield (a
+// Kill) is not the put's: the item was delivered; the Kill stays pending for
+// the caller's next blocking call.
+func yieldToGetter() {
+	if gevent.CurrentHubIfAny() != nil && !gevent.InLoopCallback() {
+		_ = gevent.Sleep(0)
+	}
+}
+
 // get implements the gets and peeks of Queue (rv false) and Channel (rv
 // true); r is getter or peeker.
-func (q *Queue[T]) get(r role, rv, block bool, d time.Duration) (T, error) {
+func (q *Queue[T]) get(r uint8, rv, block bool, d time.Duration) (T, error) {
 	var zero T
 	shared := q.touch()
 	q.mu.Lock()
-	if s := q.storeLocked(); s.len() > 0 {
+	if q.lenLocked() > q.reserved {
 		var v T
 		if r == peeker {
-			v = s.peek()
+			v = q.frontLocked()
 		} else {
-			v = s.pop()
+			v = q.popLocked()
 			q.admitPuttersLocked(rv)
 		}
 		q.mu.Unlock()
 		return v, nil
 	}
-	if r == getter && q.putters.Len() > 0 {
-		// Only a Channel has blocked putters when it holds no items.
+	if rv && r == getter && q.putters.Len() > 0 {
+		// A Channel's putters wait for a getter to take their item.
 		if v, ok := q.takeFromPutterLocked(); ok {
 			q.unfinished++
 			q.mu.Unlock()
@@ -234,9 +311,9 @@ func (q *Queue[T]) get(r role, rv, block bool, d time.Duration) (T, error) {
 		q.mu.Unlock()
 		return zero, ErrEmpty
 	}
-	n := q.enqueueLocked(&q.getters, r, zero, shared)
+	n := enqueueLocked(&q.getters, r, zero, shared)
 	q.mu.Unlock()
-	v, ok, err := q.block(n, d)
+	v, ok, err := q.block(&q.getters, n, rv, d)
 	if !ok {
 		if err == nil {
 			err = ErrEmpty
@@ -246,112 +323,77 @@ func (q *Queue[T]) get(r role, rv, block bool, d time.Duration) (T, error) {
 	return v, nil
 }
 
-// admitPuttersLocked moves the items of blocked putters into the queue while
-// it has room, waking them in order.
+// admitPuttersLocked moves the items of a Queue's blocked putters into the
+// store while it has room, waking them in order, and then serves the
+// getters that may be blocked behind reserved items.
 func (q *Queue[T]) admitPuttersLocked(rv bool) {
-	for q.putters.Len() > 0 && !q.fullLocked(rv) {
+	if rv {
+		return
+	}
+	for q.putters.Len() > 0 && !q.fullLocked(false) {
 		v, ok := q.takeFromPutterLocked()
 		if !ok {
-			return
+			break
 		}
-		q.items.push(v)
+		q.pushLocked(v)
 		q.unfinished++
+	}
+	if q.getters.Len() > 0 {
+		q.serveGettersLocked()
 	}
 }
 
-// block parks the caller on n, which the caller linked, and ends its wait:
-// it reports whether a waker completed the hand-off (then v is a getter's
-// item), or returns the error that ended the wait (nil when d passed).
-func (q *Queue[T]) block(n *node[T], d time.Duration) (v T, ok bool, err error) {
+// block parks the caller on n, which the caller linked into l, and ends its
+// wait: it reports whether a waker completed the hand-off (then v is a
+// getter's or peeker's item), or returns the error that ended the wait (nil
+// when d passed). A Queue's getter whose hand-off was completed takes its
+// reserved item from the store here.
+func (q *Queue[T]) block(l *waitList[T], n *node[T], rv bool, d time.Duration) (v T, ok bool, err error) {
 	returned := false
 	defer func() {
 		if returned {
 			return
 		}
 		// The wait was unwound (the caller's hub was destroyed under it):
-		// an item already handed to this getter goes back to the queue.
+		// an item handed or reserved for this getter goes to the next one.
 		q.mu.Lock()
-		if n.handed && n.role == getter {
-			q.requeueLocked(n.item)
+		if n.Handed && n.Kind == getter {
+			if rv {
+				q.requeueLocked(n.Item)
+			} else {
+				q.reserved--
+				q.serveGettersLocked()
+			}
 		}
-		q.releaseLocked(n)
+		l.Release(n)
 		q.mu.Unlock()
 	}()
-	_, err = park(n.w, d)
+	_, err = park(n.W, d)
 	returned = true
 	q.mu.Lock()
-	v, ok = n.item, n.handed
-	q.releaseLocked(n)
-	q.mu.Unlock()
+	ok = n.Handed
 	if ok {
 		err = nil
+		v = n.Item
+		switch {
+		case rv || n.Kind == putter || n.Kind == joiner:
+		case n.Kind == getter:
+			q.reserved--
+			v = q.popLocked()
+			q.admitPuttersLocked(false)
+		case q.lenLocked() > 0: // a peeker: the item next now
+			v = q.frontLocked()
+		}
 	}
+	l.Release(n)
+	q.mu.Unlock()
 	return v, ok, err
 }
 
-// requeueLocked gives back an item whose getter can no longer take it: to
-// the next blocked getter, else to the front of the queue (even when that
-// takes a bounded queue past maxsize).
+// requeueLocked gives back an item whose Channel getter can no longer take
+// it: to the next blocked getter, else to the front of the store.
 func (q *Queue[T]) requeueLocked(v T) {
 	if !q.handToGetterLocked(v) {
-		q.storeLocked().unget(v)
+		q.ungetLocked(v)
 	}
-}
-
-// ring is the FIFO store: a circular buffer whose length is zero or a power
-// of two.
-type ring[T any] struct {
-	buf  []T
-	head int
-	n    int
-}
-
-const minRing = 8
-
-func (r *ring[T]) len() int { return r.n }
-
-func (r *ring[T]) push(v T) {
-	if r.n == len(r.buf) {
-		r.resize(max(minRing, 2*len(r.buf)))
-	}
-	r.buf[(r.head+r.n)&(len(r.buf)-1)] = v
-	r.n++
-}
-
-func (r *ring[T]) pop() T {
-	var zero T
-	v := r.buf[r.head]
-	r.buf[r.head] = zero
-	r.head = (r.head + 1) & (len(r.buf) - 1)
-	r.n--
-	if len(r.buf) > 8*minRing && r.n < len(r.buf)/4 {
-		r.resize(len(r.buf) / 2)
-	}
-	return v
-}
-
-func (r *ring[T]) peek() T { return r.buf[r.head] }
-
-func (r *ring[T]) unget(v T) {
-	if r.n == len(r.buf) {
-		r.resize(max(minRing, 2*len(r.buf)))
-	}
-	r.head = (r.head - 1) & (len(r.buf) - 1)
-	r.buf[r.head] = v
-	r.n++
-}
-
-func (r *ring[T]) clear() int {
-	n := r.n
-	*r = ring[T]{}
-	return n
-}
-
-// resize moves the items, in order, to a buffer of size c >= r.n.
-func (r *ring[T]) resize(c int) {
-	buf := make([]T, c)
-	for i := range r.n {
-		buf[i] = r.buf[(r.head+i)&(len(r.buf)-1)]
-	}
-	r.buf, r.head = buf, 0
 }

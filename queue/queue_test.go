@@ -479,7 +479,7 @@ func TestAllUntilShutdown(t *testing.T) {
 			for i := 1; i <= 5; i++ {
 				q.Put(i)
 			}
-			q.Shutdown(false)
+			q.Shutdown()
 		})
 		var got []int
 		for v := range q.All() {

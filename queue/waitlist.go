@@ -1,54 +1,42 @@
 package queue
 
 // Hand-off protocol. A blocked caller is a node in one of the queue's wait
-// lists; the node is its slot. A waker hands something over only while it
-// holds the queue's mutex, in this order: unlink the node, store the item in
-// (or take it from) the slot, call Waiter.Switch, and, if Switch reports
-// false, undo the transfer and try the next node. Switch fails only when the
-// waiter has already given up (its timeout, a Kill, a Timeout, a destroyed
-// hub); exactly one of Switch and the give-up wins, so an item is either
-// delivered to a caller whose wait then succeeds, or it stays with the queue.
-// A woken caller reads its slot under the mutex. Nothing outside the mutex
-// ever holds a node or its Waiter, which is what makes reusing them safe.
+// lists (internal/waitlist); the node is its slot. A waker hands something
+// over only while it holds the queue's mutex, in this order: unlink the
+// node, complete the transfer (fill the slot, take the putter's item,
+// reserve an item of the store for a getter), call Waiter.Switch, and, if
+// Switch reports false, undo the transfer and try the next node. Switch
+// fails only when the waiter has already given up (its timeout, a Kill, a
+// Timeout, a destroyed hub); exactly one of Switch and the give-up wins, so
+// an item is either delivered to a caller whose wait then succeeds, or it
+// stays with the queue. A woken caller finishes under the mutex: a Queue's
+// getter takes the next item of the store then (its reservation kept that
+// item for it), so that the store's order (LIFO, priority) holds across a
+// blocked getter; a Channel's getter reads its slot. Only the waiting side
+// releases its node, after unlinking it, which is what makes reusing nodes
+// and Waiters safe.
 
 import (
 	"time"
 
 	"github.com/geventgo/gevent"
-	"github.com/geventgo/gevent/internal/ilist"
+	"github.com/geventgo/gevent/internal/waitlist"
 )
 
-// role says what a blocked caller waits for.
-type role uint8
-
+// Roles of blocked callers (a node's Kind).
 const (
-	getter role = iota // takes an item
-	peeker             // wants a copy of the next item
-	putter             // offers the item in its slot
-	joiner             // waits for all tasks to be done
+	getter uint8 = iota // takes an item
+	peeker              // wants a copy of the next item
+	putter              // offers the item in its slot
+	joiner              // waits for all tasks to be done
 )
 
-// node is a blocked caller. All fields are guarded by the queue's mutex.
-type node[T any] struct {
-	w      *gevent.Waiter // armed for the current wait
-	item   T              // the getter's or peeker's item, the putter's offer
-	role   role
-	handed bool // a waker completed the hand-off (its Switch succeeded)
+// waitList is a FIFO of blocked callers with removal from the middle (a
+// timed-out caller leaves from wherever it is). The zero value is empty.
+type waitList[T any] = waitlist.List[T]
 
-	k        ilist.Links[node[T]]
-	nextFree *node[T] // next in the queue's free list of nodes
-}
-
-// ListLinks makes node an ilist node.
-func (n *node[T]) ListLinks() *ilist.Links[node[T]] { return &n.k }
-
-// waitList is a FIFO of nodes with removal from the middle (a timed-out
-// caller leaves from wherever it is). The zero value is an empty list.
-type waitList[T any] = ilist.List[node[T], *node[T]]
-
-// maxFreeNodes bounds the nodes a queue keeps for reuse after a burst of
-// blocked callers.
-const maxFreeNodes = 32
+// node is a blocked caller. Its fields are guarded by the queue's mutex.
+type node[T any] = waitlist.Node[T]
 
 // waiterSlot keeps the Waiter each greenlet or hub-owning goroutine reuses
 // for its blocking calls on any queue.
@@ -76,73 +64,56 @@ func contextWaiter(ref bool) *gevent.Waiter {
 	return w
 }
 
-// waiters is the state every queue kind shares: its wait lists and a free
-// list of nodes. All fields are guarded by the owner's mutex.
-type waiters[T any] struct {
-	getters waitList[T] // getters and peekers, in arrival order
-	putters waitList[T]
-	joiners waitList[T]
-	free    *node[T] // linked through nextFree
-	nfree   int
-}
-
 // enqueueLocked links a node for the caller's wait into l.
-func (ws *waiters[T]) enqueueLocked(l *waitList[T], r role, item T, ref bool) *node[T] {
-	n := ws.free
-	if n != nil {
-		ws.free = n.nextFree
-		n.nextFree = nil
-		ws.nfree--
-	} else {
-		n = new(node[T])
-	}
-	n.w = contextWaiter(ref)
-	n.role = r
-	n.item = item
-	l.PushBack(n)
-	return n
+func enqueueLocked[T any](l *waitList[T], r uint8, item T, ref bool) *node[T] {
+	return l.PushWaiter(contextWaiter(ref), r, item)
 }
 
-// releaseLocked unlinks n if needed and keeps it for reuse.
-func (ws *waiters[T]) releaseLocked(n *node[T]) {
-	ilist.Unlink(n)
-	var zero T
-	n.w, n.item, n.handed = nil, zero, false
-	if ws.nfree < maxFreeNodes {
-		n.nextFree = ws.free
-		ws.free = n
-		ws.nfree++
-	}
-}
-
-// handToGetterLocked offers v to the blocked getters in arrival order:
-// peekers before the first getter receive a copy, and the first getter whose
-// wait is still on takes v. It reports whether a getter took v.
-func (ws *waiters[T]) handToGetterLocked(v T) bool {
-	for ws.getters.Len() > 0 {
-		n := ws.getters.PopFront()
-		n.item = v
-		if !n.w.Switch() {
-			var zero T
-			n.item = zero
-			continue
-		}
-		n.handed = true
-		if n.role == getter {
+// handToGetterLocked gives v to the first blocked getter of a Channel whose
+// wait is still on, in its slot, and reports whether one took it.
+func (q *Queue[T]) handToGetterLocked(v T) bool {
+	for n := q.getters.PopFront(); n != nil; n = q.getters.PopFront() {
+		n.Item = v
+		if n.W.Switch() {
+			n.Handed = true
 			return true
 		}
+		var zero T
+		n.Item = zero
 	}
 	return false
 }
 
+// serveGettersLocked wakes blocked getters of a Queue while the store holds
+// items no woken getter has reserved: peekers ahead of a getter are woken
+// (each keeps a copy of the next item, in case it is gone when the peeker
+// runs), and the first getter reserves an item, which it takes from the
+// store when it runs (gevent's _unlock).
+func (q *Queue[T]) serveGettersLocked() {
+	for q.getters.Len() > 0 && q.lenLocked() > q.reserved {
+		n := q.getters.PopFront()
+		if n.Kind == peeker {
+			n.Item = q.frontLocked()
+		}
+		if !n.W.Switch() {
+			var zero T
+			n.Item = zero
+			continue
+		}
+		n.Handed = true
+		if n.Kind == getter {
+			q.reserved++
+		}
+	}
+}
+
 // takeFromPutterLocked takes the item of the first blocked putter whose wait
 // is still on, and wakes it. It reports false when there is none.
-func (ws *waiters[T]) takeFromPutterLocked() (T, bool) {
-	for ws.putters.Len() > 0 {
-		n := ws.putters.PopFront()
-		if n.w.Switch() {
-			n.handed = true
-			return n.item, true
+func (q *Queue[T]) takeFromPutterLocked() (T, bool) {
+	for n := q.putters.PopFront(); n != nil; n = q.putters.PopFront() {
+		if n.W.Switch() {
+			n.Handed = true
+			return n.Item, true
 		}
 	}
 	var zero T
@@ -150,29 +121,22 @@ func (ws *waiters[T]) takeFromPutterLocked() (T, bool) {
 }
 
 // throwAllLocked wakes every node of l with err.
-func (ws *waiters[T]) throwAllLocked(l *waitList[T], err error) {
-	for l.Len() > 0 {
-		l.PopFront().w.Throw(err)
+func throwAllLocked[T any](l *waitList[T], err error) {
+	for n := l.PopFront(); n != nil; n = l.PopFront() {
+		n.W.Throw(err)
 	}
 }
 
 // switchAllLocked completes the wait of every node of l.
-func (ws *waiters[T]) switchAllLocked(l *waitList[T]) {
-	for l.Len() > 0 {
-		n := l.PopFront()
-		if n.w.Switch() {
-			n.handed = true
+func switchAllLocked[T any](l *waitList[T]) {
+	for n := l.PopFront(); n != nil; n = l.PopFront() {
+		if n.W.Switch() {
+			n.Handed = true
 		}
 	}
 }
 
-// park waits on n's Waiter, forever when d < 0. It reports whether the wait
-// was completed by a waker; otherwise err is the error that ended it, or nil
+// park waits on w, forever when d < 0. It reports whether the wait was
+// completed by a waker; otherwise err is the error that ended it, or nil
 // when d passed.
-func park(w *gevent.Waiter, d time.Duration) (bool, error) {
-	if d < 0 {
-		err := w.Wait()
-		return err == nil, err
-	}
-	return w.WaitTimeout(d)
-}
+func park(w *gevent.Waiter, d time.Duration) (bool, error) { return waitlist.Park(w, d) }

@@ -47,7 +47,7 @@ type ops struct {
 }
 
 func queueOps(q *queue.Queue[int]) ops {
-	return ops{q.Put, q.Get, func() { q.Shutdown(false) }}
+	return ops{q.Put, q.Get, q.Shutdown}
 }
 
 func channelOps(c *queue.Channel[int]) ops {

@@ -1,7 +1,7 @@
 // Package ilist is an intrusive doubly linked FIFO list: a node type embeds
 // Links and is linked without an allocation, and a node can leave from the
-// middle in O(1) — the shape of trio's ParkingLot that the wait lists of
-// packages lock and queue share. Lists are not goroutine-safe; their owner
+// middle in O(1). It is the list under internal/waitlist, the wait list of
+// packages event, lock and queue. Lists are not goroutine-safe; their owner
 // guards them. The zero List is empty.
 package ilist
 
@@ -89,3 +89,6 @@ func Unlink[N any, P Node[N]](n P) {
 	k.list, k.prev, k.next = nil, nil, nil
 	e.n--
 }
+
+// Next returns the node after n in its list, or nil.
+func Next[N any, P Node[N]](n P) P { return P(n.ListLinks().next) }

@@ -23,11 +23,7 @@ func main() { run(os.Stdout) }
 // example cannot produce, go to stderr.
 func run(w io.Writer) {
 	err := gevent.Run(func() {
-		sem, err := lock.NewBoundedSemaphore(2)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return
-		}
+		sem := lock.NewBoundedSemaphore(2)
 		worker := func(n int) (struct{}, error) {
 			if err := sem.Acquire(); err != nil {
 				return struct{}{}, err
