@@ -70,10 +70,14 @@ func (e *Event) Wait() error {
 
 // WaitTimeout is Wait with a limit: it reports true when the flag was set
 // at some moment during the wait, even if it was cleared before the caller
-// ran again, and false, nil when d passed first (a negative d counts as 0).
-// A waiter that timed out is no longer on the Event's list.
+// ran again, and false, nil when d passed first. A waiter that timed out is
+// no longer on the Event's list. With d <= 0 it does not wait: it reports
+// IsSet.
 func (e *Event) WaitTimeout(d time.Duration) (bool, error) {
-	return e.wait(timeout(d))
+	if d <= 0 {
+		return e.IsSet(), nil
+	}
+	return e.wait(d)
 }
 
 func (e *Event) wait(d time.Duration) (bool, error) {
