@@ -65,7 +65,7 @@ func Blocking[T any](fn func() (T, error)) (T, error) {
 	if t == nil {
 		return zero, ErrBlockingSwitchOut
 	}
-	if err := t.preempt(); err != nil {
+	if err := t.preemptYield(); err != nil {
 		return zero, err
 	}
 	res := &blockingResult[T]{w: NewWaiter()}

@@ -22,21 +22,32 @@
 // # Switch points
 //
 // These functions may switch to the hub, and so return an error that carries
-// Kill and Timeout: Sleep, Idle, JoinAll, KillAll (when blocking), Wait,
-// IWait's iteration, Greenlet.Get/GetTimeout/Join/JoinTimeout, Kill and
-// KillWith when blocking, Blocking, WithTimeout's function, Waiter.Wait and
-// WaitTimeout, and everything built on them in the packages event, queue,
-// lock, pool and socket. Nothing else switches.
+// Kill and Timeout: Sleep, Idle, JoinAll, KillAll and Kill (unless NoBlock),
+// Wait, IWait's iteration, Greenlet.Get/GetTimeout/Join/JoinTimeout,
+// Blocking, WithTimeout's function, Waiter.Wait and WaitTimeout, and
+// everything built on them in the packages event, queue, lock, pool and
+// socket. Nothing else switches.
+//
+// # Durations and options
+//
+// One rule for every duration of this module: d <= 0 means "do not wait" —
+// the call takes what is ready now, or the Timeout expires at once — as
+// with time.AfterFunc and context.WithTimeout. Waiting forever is the form
+// of the call without a duration (Join, not JoinTimeout(d); JoinAll without
+// Within). Optional behaviour is given as Option values: Within, Count,
+// RaiseError, WithError and NoBlock; each function says which it honours.
 //
 // # Errors, Kill and Timeout
 //
-// A greenlet's function returns (T, error). A returned error or a recovered
-// panic (*PanicError) is stored, returned by Get, and reported once through
-// the hub's error handler; it never reaches the spawner otherwise.
+// A greenlet's function returns (T, error). The error, or a recovered panic
+// (*PanicError), is stored and returned by Get; the T is kept too. The hub's
+// error handler reports panics, and errors that nobody observed (see
+// Hub.SetErrorHandler); an error never reaches the spawner otherwise.
 // ErrGreenletExit counts as success. Kill makes the greenlet's pending or
 // next blocking call return ErrGreenletExit, and every later one too (kill is
-// sticky). A Timeout makes the pending or next blocking call of the greenlet
-// that started it return the Timeout (or its custom error) once. Neither can
+// sticky); Shield runs cleanup with kills and outer Timeouts held back. A
+// Timeout makes the pending or next blocking call of the greenlet that
+// started it return the Timeout (or its custom error) once. Neither can
 // interrupt a loop that never calls a switch point.
 //
 // # Hazards

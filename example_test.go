@@ -78,7 +78,8 @@ func ExampleWithTimeout() {
 	// <nil>
 }
 
-// IWait yields greenlets as they finish.
+// IWait yields greenlets as they finish; the error is non-nil only in a
+// last pair, when the wait itself is interrupted (a kill, an outer Timeout).
 func ExampleIWait() {
 	gevent.Run(func() {
 		var gs []*gevent.Greenlet[int]
@@ -87,7 +88,11 @@ func ExampleIWait() {
 				return ms, gevent.Sleep(time.Duration(ms) * time.Millisecond)
 			}))
 		}
-		for g := range gevent.IWait(gs) {
+		for g, err := range gevent.IWait(gs) {
+			if err != nil {
+				fmt.Println("interrupted:", err)
+				break
+			}
 			fmt.Println(g.Value())
 		}
 	})

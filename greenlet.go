@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/geventgo/gevent/internal/options"
 	"github.com/geventgo/gevent/loop"
 )
 
@@ -223,6 +224,7 @@ func (g *greenlet) finish(err error, report bool) {
 	g.mu.Lock()
 	g.err = err
 	id := g.id
+	observed := len(g.links) > 0
 	g.mu.Unlock()
 	if g.startTimer != nil {
 		g.startTimer.Close()
@@ -235,10 +237,18 @@ func (g *greenlet) finish(err error, report bool) {
 	if id != 0 {
 		h.ids.put(id)
 	}
-	if err != nil && report {
+	if err != nil && report && mustReport(err, observed) {
 		h.report(g.repr(), err)
 	}
 	g.scheduleLinks()
+}
+
+// mustReport is the reporting rule of SetErrorHandler: a panic always, a
+// returned error (or kill error) only when nothing observed the greenlet
+// when it died.
+func mustReport(err error, observed bool) bool {
+	var pe *PanicError
+	return !observed || errors.As(err, &pe)
 }
 
 // scheduleLinks queues notifyLinks on the greenlet's hub if there are links
@@ -363,19 +373,20 @@ func (gr *Greenlet[T]) Dead() bool { return gr.Ready() }
 // greenlet killed with ErrGreenletExit counts as successful.
 func (gr *Greenlet[T]) Successful() bool { return gr.Ready() && gr.Err() == nil }
 
-// Value returns the function's result, or the zero value before it finished
-// or when it failed.
+// Value returns what the function returned, even when it also returned an
+// error (like the n of io.Reader's n, err), or the zero value before it
+// finished, after a panic, and for a greenlet killed before it started.
 func (gr *Greenlet[T]) Value() T {
 	var zero T
-	if !gr.Ready() || gr.Err() != nil {
+	if !gr.Ready() {
 		return zero
 	}
 	return gr.value
 }
 
 // Err returns the error the greenlet failed with: the function's non-nil
-// error, a *PanicError, the error of KillWith for a greenlet killed before it
-// started, or nil.
+// error, a *PanicError, the kill error (see WithError) of a greenlet killed
+// before it started, or nil.
 func (gr *Greenlet[T]) Err() error {
 	if !gr.Ready() {
 		return nil
@@ -385,9 +396,10 @@ func (gr *Greenlet[T]) Err() error {
 	return gr.g.err
 }
 
-// Get waits until the greenlet finishes and returns its value and error. If
-// the wait itself fails (the caller is killed or times out), Get returns that
-// error and the zero value.
+// Get waits until the greenlet finishes and returns its value and error,
+// the value as Value returns it (kept even when the function also returned
+// an error). If the wait itself fails (the caller is killed or times out),
+// Get returns the zero value and that error.
 func (gr *Greenlet[T]) Get() (T, error) {
 	if err := gr.Join(); err != nil {
 		var zero T
@@ -396,7 +408,8 @@ func (gr *Greenlet[T]) Get() (T, error) {
 	return gr.Value(), gr.Err()
 }
 
-// GetTimeout is Get with a limit; after d it returns ErrTimeout.
+// GetTimeout is Get with a limit; after d it returns ErrTimeout. A d <= 0
+// does not wait.
 func (gr *Greenlet[T]) GetTimeout(d time.Duration) (T, error) {
 	var zero T
 	if err := gr.JoinTimeout(d); err != nil {
@@ -423,7 +436,8 @@ func (gr *Greenlet[T]) Join() error {
 	return err
 }
 
-// JoinTimeout is Join with a limit: after d it returns ErrTimeout.
+// JoinTimeout is Join with a limit: after d it returns ErrTimeout. A d <= 0
+// does not wait.
 func (gr *Greenlet[T]) JoinTimeout(d time.Duration) error {
 	ok, err := gr.g.join(max(d, 0))
 	if err == nil && !ok {
@@ -458,40 +472,57 @@ func (g *greenlet) join(d time.Duration) (bool, error) {
 	return ok, err
 }
 
-// Kill kills the greenlet with ErrGreenletExit and waits for it to finish
-// (gevent's kill). See KillWith.
-func (gr *Greenlet[T]) Kill() { gr.KillWith(ErrGreenletExit, true, -1) }
-
-// KillWith makes the greenlet's pending or next blocking call return err,
-// and every later one too (err nil means ErrGreenletExit). A greenlet that
-// has not started never runs: it is dead at once, its links still run, and
-// it counts as successful when err is ErrGreenletExit. With block, KillWith
-// then waits for the greenlet to finish, at most timeout when timeout >= 0;
-// a greenlet that ignores the kill survives the wait. KillWith never fails,
-// may be called from any goroutine and on dead greenlets, and a greenlet may
-// kill itself (the kill then takes effect at its next blocking call).
-func (gr *Greenlet[T]) KillWith(err error, block bool, timeout time.Duration) {
-	gr.g.kill(err, block, timeout)
+// Kill kills the greenlet (gevent's kill): its pending or next blocking
+// call returns the kill error, and so does every later one (the kill is
+// sticky, like a cancelled context): cleanup that must block after a kill
+// runs inside Shield, which holds the kill back until its function returns
+// or its own bound passes. A greenlet that has not
+// started never runs: it is dead at once, its links still run, and it
+// counts as successful when killed with ErrGreenletExit.
+//
+// Kill honours WithError (the error delivered; by default ErrGreenletExit),
+// NoBlock (return once the kill is posted) and Within (wait at most d for
+// the greenlet to finish; d <= 0 does not wait). Without NoBlock it waits
+// until the greenlet has finished and returns nil, ErrTimeout if it
+// survives Within's limit (a greenlet may ignore the kill), or the error
+// that interrupted the wait (the caller's own kill or Timeout). Kill on a
+// dead greenlet returns nil at once. It may be called from any goroutine; a
+// greenlet may kill itself (it does not wait then; the kill takes effect at
+// its next blocking call), and a loop callback never waits.
+func (gr *Greenlet[T]) Kill(opts ...Option) error {
+	return gr.g.kill(makeOptions(opts))
 }
 
-func (g *greenlet) kill(err error, block bool, timeout time.Duration) {
+func (g *greenlet) kill(o options.Options) error {
+	err := o.Err
 	if err == nil {
 		err = ErrGreenletExit
 	}
 	if g.state.CompareAndSwap(unstarted, dead) || g.state.CompareAndSwap(scheduled, dead) {
 		g.killBeforeStart(err)
-		return
+		return nil
 	}
 	if g.state.Load() == dead {
-		return
+		return nil
 	}
 	g.hub.post(killGreenlet, &killReq{g, err})
 	// A loop callback (a hub but no task) cannot wait; a plain goroutine
 	// (no hub) waits on a channel.
-	if h, t := current(); !block || t == &g.task || (h != nil && t == nil) {
-		return
+	if h, t := current(); o.NoBlock || t == &g.task || (h != nil && t == nil) {
+		return nil
 	}
-	g.join(timeout)
+	d := time.Duration(-1)
+	if o.HasTimeout {
+		d = o.Timeout
+	}
+	ok, jerr := g.join(d)
+	if jerr != nil {
+		return jerr
+	}
+	if !ok {
+		return ErrTimeout
+	}
+	return nil
 }
 
 type killReq struct {
@@ -509,7 +540,9 @@ func killGreenlet(arg any) {
 	if t.killErr == nil {
 		t.killErr = req.err
 	}
-	t.interrupt(req.err)
+	if t.shields == 0 {
+		t.interrupt(req.err)
+	}
 }
 
 func (g *greenlet) killBeforeStart(err error) {
@@ -518,8 +551,9 @@ func (g *greenlet) killBeforeStart(err error) {
 	}
 	g.mu.Lock()
 	g.err = err
+	observed := len(g.links) > 0
 	g.mu.Unlock()
-	if err != nil && g.hub != nil && !errors.Is(err, ErrHubDestroyed) {
+	if err != nil && g.hub != nil && !errors.Is(err, ErrHubDestroyed) && mustReport(err, observed) {
 		g.hub.report(g.repr(), err)
 	}
 	if g.hub != nil {

@@ -90,7 +90,7 @@ func TestGreenletStates(t *testing.T) {
 		{"finished", func() *gevent.Greenlet[int] { g := gevent.Spawn(ret(7, nil)); g.Join(); return g },
 			state{ready: true, dead: true, successful: true, value: 7}},
 		{"failed", func() *gevent.Greenlet[int] { g := gevent.Spawn(ret(7, errBoom)); g.Join(); return g },
-			state{ready: true, dead: true, err: "boom"}},
+			state{ready: true, dead: true, err: "boom", value: 7}}, // Value keeps T, like io.Reader's n
 		{"panicked", func() *gevent.Greenlet[int] {
 			g := gevent.Spawn(func() (int, error) { panic("oops") })
 			g.Join()
@@ -105,7 +105,7 @@ func TestGreenletStates(t *testing.T) {
 			state{ready: true, dead: true, successful: true}},
 		{"killed before start with error", func() *gevent.Greenlet[int] {
 			g := gevent.Spawn(ret(7, nil))
-			g.KillWith(errBoom, true, -1)
+			g.Kill(gevent.WithError(errBoom))
 			return g
 		}, state{ready: true, dead: true, err: "boom"}},
 		{"killed while running", func() *gevent.Greenlet[int] {
@@ -117,9 +117,9 @@ func TestGreenletStates(t *testing.T) {
 		{"killed while running with error", func() *gevent.Greenlet[int] {
 			g := gevent.Spawn(func() (int, error) { return 3, gevent.Sleep(time.Hour) })
 			gevent.Sleep(0)
-			g.KillWith(errBoom, true, -1)
+			g.Kill(gevent.WithError(errBoom))
 			return g
-		}, state{ready: true, dead: true, err: "boom"}},
+		}, state{ready: true, dead: true, err: "boom", value: 3}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -158,8 +158,8 @@ func TestGetAndTryGet(t *testing.T) {
 		if v, err := ok.TryGet(); v != 42 || err != nil {
 			t.Errorf("TryGet after the end = %v, %v; want 42, nil", v, err)
 		}
-		if v, err := fail.Get(); v != 0 || !errors.Is(err, errBoom) {
-			t.Errorf("Get of a failed greenlet = %v, %v; want 0, boom", v, err)
+		if v, err := fail.Get(); v != 1 || !errors.Is(err, errBoom) {
+			t.Errorf("Get of a failed greenlet = %v, %v; want 1 (the value is kept), boom", v, err)
 		}
 		if err := fail.Join(); err != nil {
 			t.Errorf("Join of a failed greenlet = %v; want nil", err)
@@ -365,7 +365,7 @@ func TestNamesAndIDs(t *testing.T) {
 		if d.ID() != 1 || e.ID() != 2 {
 			t.Errorf("ids after deaths d, e = %d, %d; want 1, 2 (smallest first)", d.ID(), e.ID())
 		}
-		gevent.KillAll([]*gevent.Greenlet[int]{d, e}, nil, true, -1)
+		gevent.KillAll([]*gevent.Greenlet[int]{d, e})
 	})
 }
 

@@ -383,10 +383,10 @@ func TestKillFromPlainGoroutine(t *testing.T) {
 	}
 }
 
-// TestKillWithTimeoutAcrossHubs: KillWith(block, timeout) gives up after the
+// TestKillWithinAcrossHubs: Kill(Within(d)) gives up after the
 // timeout on a greenlet that cannot receive the kill (it blocks its hub in a
 // plain time.Sleep), and KillAll reports ErrTimeout for it.
-func TestKillWithTimeoutAcrossHubs(t *testing.T) {
+func TestKillWithinAcrossHubs(t *testing.T) {
 	gch := make(chan *gevent.Greenlet[int], 1)
 	done := make(chan struct{})
 	started, release := make(chan struct{}), make(chan struct{})
@@ -406,14 +406,14 @@ func TestKillWithTimeoutAcrossHubs(t *testing.T) {
 	<-started
 	runHub(t, func(*gevent.Hub) {
 		start := time.Now()
-		g.KillWith(gevent.ErrGreenletExit, true, 30*time.Millisecond)
+		g.Kill(gevent.Within(30 * time.Millisecond))
 		if d := time.Since(start); d < 30*time.Millisecond || d > 3*time.Second {
-			t.Errorf("KillWith(timeout 30ms) returned after %v", d)
+			t.Errorf("Kill(Within(30ms)) returned after %v", d)
 		}
 		if g.Ready() {
 			t.Error("greenlet died while blocked outside gevent")
 		}
-		err := gevent.KillAll([]*gevent.Greenlet[int]{g}, nil, true, 10*time.Millisecond)
+		err := gevent.KillAll([]*gevent.Greenlet[int]{g}, gevent.Within(10*time.Millisecond))
 		if !errors.Is(err, gevent.ErrTimeout) {
 			t.Errorf("KillAll with a surviving greenlet = %v; want ErrTimeout", err)
 		}

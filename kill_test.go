@@ -83,7 +83,7 @@ func TestKillSticky(t *testing.T) {
 			})
 			gevent.Sleep(0)
 			start := time.Now()
-			g.KillWith(kerr, true, -1)
+			g.Kill(gevent.WithError(kerr))
 			if d := time.Since(start); d > 2*time.Second {
 				t.Errorf("kill took %v", d)
 			}
@@ -92,7 +92,7 @@ func TestKillSticky(t *testing.T) {
 			}
 			for i, err := range errs {
 				if !errors.Is(err, kerr) {
-					t.Errorf("call %d after KillWith(%v) = %v; want %v", i, kerr, err, kerr)
+					t.Errorf("call %d after Kill(WithError(%v)) = %v; want %v", i, kerr, err, kerr)
 				}
 			}
 			if !g.Successful() {
@@ -109,7 +109,7 @@ func TestKillNeverFails(t *testing.T) {
 		g := gevent.Spawn(func() (int, error) { return 1, nil })
 		g.Join()
 		g.Kill()
-		g.KillWith(errBoom, true, time.Second)
+		g.Kill(gevent.WithError(errBoom), gevent.Within(time.Second))
 		if v, err := g.Get(); v != 1 || err != nil {
 			t.Errorf("killing a finished greenlet changed it: Get = %v, %v", v, err)
 		}
@@ -129,8 +129,8 @@ func TestKillNeverFails(t *testing.T) {
 
 		twice := gevent.Spawn(func() (int, error) { return 0, gevent.Sleep(time.Hour) })
 		gevent.Sleep(0)
-		twice.KillWith(nil, false, 0) // nil means ErrGreenletExit
-		twice.KillWith(errBoom, false, 0)
+		twice.Kill(gevent.NoBlock()) // nil means ErrGreenletExit
+		twice.Kill(gevent.WithError(errBoom), gevent.NoBlock())
 		twice.Kill()
 		if !twice.Successful() {
 			t.Errorf("first kill wins: Err = %v; want nil (ErrGreenletExit)", twice.Err())
@@ -138,23 +138,23 @@ func TestKillNeverFails(t *testing.T) {
 	})
 }
 
-// TestKillNoBlock: KillWith without block returns before the greenlet has
-// died; the error then arrives at its blocking call and is its failure,
-// reported once.
+// TestKillNoBlock: Kill(NoBlock()) returns before the greenlet has died;
+// the error then arrives at its blocking call and is its failure, not
+// reported because Get observes it.
 func TestKillNoBlock(t *testing.T) {
 	runHub(t, func(h *gevent.Hub) {
 		log := captureReports(h)
 		g := gevent.Spawn(func() (int, error) { return 0, gevent.Sleep(time.Hour) })
 		gevent.Sleep(0)
-		g.KillWith(errBoom, false, 0)
+		g.Kill(gevent.WithError(errBoom), gevent.NoBlock())
 		if g.Ready() {
-			t.Error("KillWith(block=false) waited for the greenlet")
+			t.Error("Kill(NoBlock()) waited for the greenlet")
 		}
 		if _, err := g.Get(); !errors.Is(err, errBoom) {
 			t.Errorf("Get = %v; want boom", err)
 		}
-		if rs := log.get(); len(rs) != 1 || !errors.Is(rs[0].Err, errBoom) {
-			t.Errorf("reports = %v; want one boom", rs)
+		if rs := log.get(); len(rs) != 0 {
+			t.Errorf("reports = %v; want none (Get observed the error)", rs)
 		}
 	})
 }
@@ -171,7 +171,7 @@ func TestKillAll(t *testing.T) {
 		gevent.Sleep(0)
 		pending := gevent.Spawn(func() (int, error) { ran = append(ran, "pending"); return 0, nil })
 		gs := []*gevent.Greenlet[int]{done, running, pending}
-		if err := gevent.KillAll(gs, nil, true, -1); err != nil {
+		if err := gevent.KillAll(gs); err != nil {
 			t.Fatalf("KillAll = %v", err)
 		}
 		if !slices.Equal(ran, []string{"done", "running"}) {
@@ -189,7 +189,7 @@ func TestKillAll(t *testing.T) {
 		a := gevent.Spawn(func() (int, error) { return 0, gevent.Sleep(time.Hour) })
 		b := gevent.Spawn(func() (int, error) { return 0, gevent.Sleep(time.Hour) })
 		gevent.Sleep(0)
-		if err := gevent.KillAll([]*gevent.Greenlet[int]{a, b}, errBoom, false, 0); err != nil {
+		if err := gevent.KillAll([]*gevent.Greenlet[int]{a, b}, gevent.WithError(errBoom), gevent.NoBlock()); err != nil {
 			t.Errorf("KillAll(block=false) = %v", err)
 		}
 		if a.Ready() || b.Ready() {

@@ -34,6 +34,17 @@ func (r Report) String() string {
 // for failures and on the monitor's goroutine for monitor reports, and must
 // not block. nil restores the default, which prints Report.String to the
 // error stream. May be called from any goroutine.
+//
+// What is reported: a greenlet that panicked (always); a greenlet that
+// returned an error, or was killed with an error other than ErrGreenletExit,
+// only if nobody observed it when it died — an error is a value, and the
+// code that waits for it handles it. A greenlet is observed while a Get,
+// Join, JoinAll, Wait or IWait waits for it, while it has a link (Link,
+// RawLink…) that has not run, and while it is a member of a pool.Group. So
+// gevent.Spawn(f) whose result nobody waits for is reported when f fails,
+// while an error read through Get or IWait is not; an error that a Get
+// reads only after the greenlet died was reported at its death. Also
+// reported: a link that panicked, and the monitor's findings.
 func (h *Hub) SetErrorHandler(fn func(Report)) {
 	h.errMu.Lock()
 	h.handler = fn

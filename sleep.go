@@ -61,7 +61,7 @@ func sleepWaiter() (*Hub, *task, *Waiter, error) {
 	if t == nil {
 		return nil, nil, nil, ErrBlockingSwitchOut
 	}
-	if err := t.preempt(); err != nil {
+	if err := t.preemptYield(); err != nil {
 		return nil, nil, nil, err
 	}
 	w := &t.sleepW

@@ -26,15 +26,19 @@ type Timeout struct {
 	err   error // custom error; nil: the Timeout itself
 	t     *task // the context that started it
 	timer *loop.Timer
+	depth int // the Shield depth of t at Start
 
 	pending bool
 }
 
 // NewTimeout returns an unstarted Timeout of duration d. err, if not nil, is
-// what the interrupted call returns instead of the Timeout. A zero duration
-// expires at the next switch; a negative one never expires (gevent's None).
+// what the interrupted call returns instead of the Timeout. A d <= 0
+// expires at once: the context's next blocking call returns it, even if
+// that call would not have waited long (a call that need not wait at all,
+// such as JoinAll of dead greenlets, still succeeds). For no limit, start no
+// Timeout (gevent's Timeout(None)).
 func NewTimeout(d time.Duration, err error) *Timeout {
-	return &Timeout{d: d, err: err}
+	return &Timeout{d: max(d, 0), err: err}
 }
 
 // StartTimeout returns a started Timeout (gevent's Timeout.start_new).
@@ -62,9 +66,7 @@ func (to *Timeout) Start() error {
 		to.timer = nil
 	}
 	to.t = t
-	if to.d < 0 {
-		return nil // never expires; not pending
-	}
+	to.depth = t.shields
 	to.pending = true
 	if to.d == 0 {
 		to.fire()
@@ -77,17 +79,38 @@ func (to *Timeout) Start() error {
 	return to.timer.Start(to.d, 0)
 }
 
-// fire delivers the Timeout: into the parked call of its context, or as a
-// pending error for the next one.
+// fire delivers the Timeout, or holds it while a Shield entered after its
+// Start lasts.
 func (to *Timeout) fire() {
+	t := to.t
+	if t.shields > to.depth {
+		t.heldTimeouts = append(t.heldTimeouts, to)
+		return
+	}
+	to.deliver()
+}
+
+// deliver throws the Timeout into the parked call of its context, or keeps
+// it pending for the next one.
+func (to *Timeout) deliver() {
 	t := to.t
 	if t.interrupt(to.value()) {
 		to.pending = false
 		return
 	}
-	if t.pendingTimeout == nil {
-		t.pendingTimeout = to
+	t.holdPending(to)
+}
+
+// holdPending makes to the error of t's next blocking call. A pending
+// Timeout that a Shield holds back gives way and is held again.
+func (t *task) holdPending(to *Timeout) {
+	if pt := t.pendingTimeout; pt != nil {
+		if pt.depth >= t.shields {
+			return // the one pending is delivered first
+		}
+		t.heldTimeouts = append(t.heldTimeouts, pt)
 	}
+	t.pendingTimeout = to
 }
 
 // Cancel disarms the Timeout; it can be started again. Cancelling a Timeout
@@ -96,8 +119,16 @@ func (to *Timeout) Cancel() {
 	if to.timer != nil {
 		to.timer.Stop()
 	}
-	if to.t != nil && to.t.pendingTimeout == to {
-		to.t.pendingTimeout = nil
+	if t := to.t; t != nil {
+		if t.pendingTimeout == to {
+			t.pendingTimeout = nil
+		}
+		for i, h := range t.heldTimeouts {
+			if h == to {
+				t.heldTimeouts = append(t.heldTimeouts[:i], t.heldTimeouts[i+1:]...)
+				break
+			}
+		}
 	}
 	to.pending = false
 }
@@ -120,9 +151,6 @@ func (to *Timeout) value() error {
 // Error describes the Timeout in gevent's words: "gevent: timeout: 2
 // seconds".
 func (to *Timeout) Error() string {
-	if to.d < 0 {
-		return "gevent: timeout"
-	}
 	s := to.d.Seconds()
 	unit := "seconds"
 	if s == 1 {

@@ -108,15 +108,15 @@ func TestTimeoutStrings(t *testing.T) {
 		{time.Second, nil, "gevent: timeout: 1 second"},
 		{10 * time.Millisecond, nil, "gevent: timeout: 0.01 seconds"},
 		{time.Second, tooLong{}, "gevent: timeout: 1 second: too long"},
-		{-1, nil, "gevent: timeout"},
+		{-1, nil, "gevent: timeout: 0 seconds"},
 	}
 	for _, tt := range tests {
 		to := gevent.NewTimeout(tt.d, tt.err)
 		if got := to.Error(); got != tt.want {
 			t.Errorf("NewTimeout(%v, %v).Error() = %q; want %q", tt.d, tt.err, got, tt.want)
 		}
-		if !to.Timeout() || to.Duration() != tt.d {
-			t.Errorf("Timeout(), Duration() = %v, %v; want true, %v", to.Timeout(), to.Duration(), tt.d)
+		if !to.Timeout() || to.Duration() != max(tt.d, 0) {
+			t.Errorf("Timeout(), Duration() = %v, %v; want true, %v", to.Timeout(), to.Duration(), max(tt.d, 0))
 		}
 	}
 }
@@ -261,17 +261,19 @@ func TestTimeoutInMain(t *testing.T) {
 	})
 }
 
-func TestTimeoutNegativeNeverFires(t *testing.T) {
+// TestTimeoutNegativeExpiresAtOnce: d <= 0 means "at once" everywhere
+// (issue 9), so a negative Timeout is a zero one: the next switch returns it.
+func TestTimeoutNegativeExpiresAtOnce(t *testing.T) {
 	inGreenlet(t, func() {
 		to := gevent.NewTimeout(-1, nil)
 		if err := to.Start(); err != nil {
 			t.Fatalf("Start = %v", err)
 		}
-		if to.Pending() {
-			t.Error("a negative Timeout is pending")
+		if err := gevent.Sleep(time.Hour); err != to {
+			t.Errorf("Sleep under a negative Timeout = %v; want the Timeout", err)
 		}
-		if err := gevent.Sleep(5 * time.Millisecond); err != nil {
-			t.Errorf("Sleep under a negative Timeout = %v; want nil", err)
+		if err := gevent.Sleep(0); err != nil {
+			t.Errorf("second Sleep = %v; want nil (one-shot)", err)
 		}
 	})
 }

@@ -4,6 +4,8 @@ import (
 	"iter"
 	"sync"
 	"time"
+
+	"github.com/geventgo/gevent/internal/options"
 )
 
 // Waitable is an object a greenlet can wait for: Greenlet, and in other
@@ -25,51 +27,72 @@ func onHubOf(obj any, h *Hub) bool {
 	return ok && h != nil && o.Hub() == h
 }
 
-// Killable is a Waitable that KillAll can kill.
+// Killable is a Waitable that KillAll and pool's groups can kill:
+// *Greenlet and *pool.Group.
 type Killable interface {
 	Waitable
-	KillWith(err error, block bool, timeout time.Duration)
+	Kill(opts ...Option) error
 }
 
-// WaitOption modifies JoinAll, Wait and IWait.
-type WaitOption func(*waitOptions)
+// Option modifies a waiting or killing call. Each function's documentation
+// says which options it honours; the others are ignored.
+//
+//   - Within(d) bounds the wait (JoinAll, Wait, IWait, KillAll, Kill,
+//     pool's Join and Kill); d <= 0 does not wait at all. Waiting forever
+//     is the call without it.
+//   - Count(n) stops after n ready objects (JoinAll, Wait, IWait).
+//   - RaiseError() stops at the first failed greenlet and returns its error
+//     (JoinAll, pool's Join).
+//   - WithError(err) is the error a kill delivers instead of
+//     ErrGreenletExit (Kill, KillAll, pool's Kill).
+//   - NoBlock() returns once the kill is posted, without waiting for the
+//     greenlets to finish (Kill, KillAll, pool's Kill).
+type Option func(*options.Options)
 
-type waitOptions struct {
-	timeout    time.Duration // < 0: none
-	count      int           // <= 0: all
-	raiseError bool
+// Within bounds a wait to d. A d <= 0 does not wait: the call takes what
+// is ready now. See each function for what it returns when d passes.
+func Within(d time.Duration) Option {
+	return func(o *options.Options) { o.Timeout, o.HasTimeout = max(d, 0), true }
 }
 
-// Within stops waiting after d; the objects finished so far are returned and
-// no error is reported for the timeout (gevent's timeout argument).
-func Within(d time.Duration) WaitOption {
-	return func(o *waitOptions) { o.timeout = max(d, 0) }
-}
-
-// Count stops waiting once n objects are ready.
-func Count(n int) WaitOption { return func(o *waitOptions) { o.count = n } }
+// Count stops waiting once n objects are ready; n <= 0 means all.
+func Count(n int) Option { return func(o *options.Options) { o.Count = n } }
 
 // RaiseError makes JoinAll return the error of the first greenlet, in
 // completion order, that failed, and stop waiting there.
-func RaiseError() WaitOption { return func(o *waitOptions) { o.raiseError = true } }
+func RaiseError() Option { return func(o *options.Options) { o.RaiseError = true } }
 
-func makeOptions(opts []WaitOption) waitOptions {
-	o := waitOptions{timeout: -1}
+// WithError makes a kill deliver err instead of ErrGreenletExit; nil keeps
+// ErrGreenletExit.
+func WithError(err error) Option { return func(o *options.Options) { o.Err = err } }
+
+// NoBlock makes a kill return once it is posted, without waiting for the
+// killed greenlets to finish.
+func NoBlock() Option { return func(o *options.Options) { o.NoBlock = true } }
+
+func makeOptions(opts []Option) options.Options {
+	var o options.Options
 	for _, f := range opts {
-		f(&o)
+		if f != nil {
+			f(&o)
+		}
 	}
 	return o
 }
 
-// IWait yields the objects as they become ready, in completion order; ready
-// ones come first, in input order (gevent.iwait). Leaving the loop early
-// removes its links. Iteration ends after Within's limit, after Count
-// objects, or when the wait fails (the caller is killed or times out); the
-// caller's next blocking call reports a kill again, and JoinAll returns the
-// error.
-func IWait[G Waitable](objs []G, opts ...WaitOption) iter.Seq[G] {
-	return func(yield func(G) bool) {
-		iwait(objs, makeOptions(opts), yield)
+// IWait yields the objects as they become ready, in completion order, each
+// with a nil error; objects ready at the call come first, in input order
+// (gevent.iwait). It honours Within and Count: iteration ends silently after
+// Within's limit or Count objects. If the wait is interrupted (the caller is
+// killed, an outer Timeout expires, ErrLoopExit), IWait yields one last pair,
+// the zero G and that error, and ends. Leaving the loop early removes its
+// links.
+func IWait[G Waitable](objs []G, opts ...Option) iter.Seq2[G, error] {
+	return func(yield func(G, error) bool) {
+		if err := iwait(objs, makeOptions(opts), func(g G) bool { return yield(g, nil) }); err != nil {
+			var zero G
+			yield(zero, err)
+		}
 	}
 }
 
@@ -92,27 +115,53 @@ func (c *collector) add(i int) {
 }
 
 // iwait is the body of IWait; it returns the error that ended the wait, if
-// any.
-func iwait[G Waitable](objs []G, o waitOptions, yield func(G) bool) error {
+// any. Objects ready at the call are taken first without waiting, so that a
+// call that need not block succeeds even under an expired Timeout.
+func iwait[G Waitable](objs []G, o options.Options, yield func(G) bool) error {
+	want := len(objs)
+	if o.Count > 0 && o.Count < want {
+		want = o.Count
+	}
+	seen := make([]bool, len(objs))
+	n := 0
+	for i, obj := range objs {
+		if n == want {
+			return nil
+		}
+		if obj.Ready() {
+			seen[i] = true
+			n++
+			if !yield(obj) {
+				return nil
+			}
+		}
+	}
+	if n == want {
+		return nil
+	}
 	c := &collector{}
 	ids := make([]LinkID, len(objs))
 	here, _ := current()
 	ref := false
 	for i, obj := range objs {
+		if seen[i] {
+			continue
+		}
 		ids[i] = obj.RawLink(func() { c.add(i) })
 		ref = ref || !onHubOf(obj, here)
 	}
 	defer func() {
 		for i, obj := range objs {
-			obj.Unlink(ids[i])
+			if ids[i] != 0 {
+				obj.Unlink(ids[i])
+			}
 		}
 	}()
 	var deadline time.Time
-	if o.timeout >= 0 {
-		deadline = time.Now().Add(o.timeout)
+	if o.HasTimeout {
+		deadline = time.Now().Add(o.Timeout)
 	}
-	seen := make([]bool, len(objs))
-	for n := 0; n < len(objs) && (o.count <= 0 || n < o.count); {
+	for n < want {
 		c.mu.Lock()
 		if len(c.ready) > 0 {
 			i := c.ready[0]
@@ -133,11 +182,8 @@ func iwait[G Waitable](objs []G, o waitOptions, yield func(G) bool) error {
 		c.w = w
 		c.mu.Unlock()
 		d := time.Duration(-1)
-		if o.timeout >= 0 {
-			d = time.Until(deadline)
-			if d < 0 {
-				d = 0
-			}
+		if o.HasTimeout {
+			d = max(time.Until(deadline), 0)
 		}
 		ok, err := w.wait(d)
 		if err != nil || !ok {
@@ -151,29 +197,34 @@ func iwait[G Waitable](objs []G, o waitOptions, yield func(G) bool) error {
 }
 
 // Wait waits for the objects and returns the ready ones in completion order
-// (gevent.wait with objects). It returns early after Within's limit or Count
-// objects, and when the caller's wait is interrupted.
-func Wait[G Waitable](objs []G, opts ...WaitOption) []G {
+// (gevent.wait with objects). It honours Within and Count: it returns early,
+// with a nil error, after Within's limit or Count objects. If the wait is
+// interrupted (the caller's kill, an outer Timeout, ErrLoopExit) it returns
+// the objects ready so far and that error.
+func Wait[G Waitable](objs []G, opts ...Option) ([]G, error) {
 	var done []G
-	iwait(objs, makeOptions(opts), func(g G) bool {
+	err := iwait(objs, makeOptions(opts), func(g G) bool {
 		done = append(done, g)
 		return true
 	})
-	return done
+	return done, err
 }
 
 // JoinAll waits for the greenlets and returns the finished ones in
-// completion order (gevent.joinall). A Within limit ends the wait without an
-// error. With RaiseError it stops at the first failed greenlet and returns
-// its error. Otherwise the error is the one that interrupted the caller (a
-// kill, a Timeout, ErrLoopExit).
-func JoinAll[G Waitable](gs []G, opts ...WaitOption) ([]G, error) {
+// completion order (gevent.joinall). It honours Within, Count and
+// RaiseError. A Within limit ends the wait without an error. With
+// RaiseError it stops at the first failed greenlet and returns its error.
+// Otherwise the error is the one that interrupted the caller (a kill, a
+// Timeout, ErrLoopExit). Greenlets that are already dead are taken without
+// waiting, so JoinAll of dead greenlets succeeds even under an expired
+// Timeout.
+func JoinAll[G Waitable](gs []G, opts ...Option) ([]G, error) {
 	o := makeOptions(opts)
 	var done []G
 	var failure error
 	err := iwait(gs, o, func(g G) bool {
 		done = append(done, g)
-		if o.raiseError {
+		if o.RaiseError {
 			if e, ok := any(g).(interface{ Err() error }); ok && e.Err() != nil {
 				failure = e.Err()
 				return false
@@ -187,23 +238,26 @@ func JoinAll[G Waitable](gs []G, opts ...WaitOption) ([]G, error) {
 	return done, err
 }
 
-// KillAll kills the objects with err (nil means ErrGreenletExit): those not
-// started never run, and the running ones receive the error at their
-// pending or next blocking call (gevent.killall). With block it then waits
-// for all of them, at most timeout when timeout >= 0, and returns ErrTimeout
-// if some survive, or the error that interrupted the wait.
-func KillAll[G Killable](gs []G, err error, block bool, timeout time.Duration) error {
+// KillAll kills the objects (gevent.killall): those not started never run,
+// and the running ones receive the kill error at their pending or next
+// blocking call. It honours WithError (the error delivered, by default
+// ErrGreenletExit), NoBlock (return once the kills are posted) and Within
+// (wait at most d; d <= 0 does not wait). Without NoBlock it waits for all
+// of them and returns nil, ErrTimeout if some survive Within's limit, or the
+// error that interrupted the wait.
+func KillAll[G Killable](gs []G, opts ...Option) error {
+	o := makeOptions(opts)
 	for _, g := range gs {
-		g.KillWith(err, false, 0)
+		g.Kill(WithError(o.Err), NoBlock())
 	}
-	if !block {
+	if o.NoBlock {
 		return nil
 	}
-	opts := []WaitOption{}
-	if timeout >= 0 {
-		opts = append(opts, Within(timeout))
+	var wopts []Option
+	if o.HasTimeout {
+		wopts = append(wopts, Within(o.Timeout))
 	}
-	done, werr := JoinAll(gs, opts...)
+	done, werr := JoinAll(gs, wopts...)
 	if werr != nil {
 		return werr
 	}

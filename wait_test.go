@@ -96,14 +96,14 @@ func TestJoinAllCount(t *testing.T) {
 		if err != nil || !slices.Equal(values(done), []int{3, 2}) {
 			t.Errorf("JoinAll(Count 2) = %v, %v; want [3 2], nil", values(done), err)
 		}
-		if got := gevent.Wait(gs, gevent.Count(1)); !slices.Equal(values(got), []int{2}) {
+		if got, _ := gevent.Wait(gs, gevent.Count(1)); !slices.Equal(values(got), []int{2}) {
 			t.Errorf("Wait(Count 1) = %v; want [2] (ready ones first, in input order)", values(got))
 		}
-		if got := gevent.Wait(gs, gevent.Within(time.Millisecond)); len(got) != 2 {
+		if got, _ := gevent.Wait(gs, gevent.Within(time.Millisecond)); len(got) != 2 {
 			t.Errorf("Wait(Within 1ms) returned %d; want 2", len(got))
 		}
 		gs[0].Kill()
-		if got := gevent.Wait(gs); len(got) != 3 {
+		if got, _ := gevent.Wait(gs); len(got) != 3 {
 			t.Errorf("Wait = %d greenlets; want 3", len(got))
 		}
 		for _, g := range gs {

@@ -15,8 +15,11 @@ type task struct {
 	g        *greenlet // nil for the owning goroutine
 	parkedOn *Waiter   // the Waiter the task is parked on, if any
 
-	killErr        error    // sticky: set by Kill
-	pendingTimeout *Timeout // fired while the task was not parked
+	killErr        error      // sticky: set by Kill
+	pendingTimeout *Timeout   // fired while the task was not parked
+	passing        bool       // parked in passThrough: interrupts wait
+	shields        int        // active Shield calls: kills are held while > 0
+	heldTimeouts   []*Timeout // expired during a Shield entered after their Start
 
 	timer  *loop.Timer  // for timed waits and Sleep; created on first use
 	timerW *Waiter      // the Waiter the timer throws into
@@ -185,7 +188,7 @@ func resumeWaiter(arg any) {
 
 // Wait parks the calling context until Switch or Throw. It returns nil after
 // Switch, the thrown error after Throw, and without parking:
-// ErrGreenletExit (or the KillWith error) for a killed greenlet, the Timeout
+// ErrGreenletExit (or the WithError error) for a killed greenlet, the Timeout
 // that expired for the context, ErrBlockingSwitchOut in a loop callback, and
 // ErrLoopExit on a hub's owning goroutine when nothing can wake it.
 func (w *Waiter) Wait() error {
@@ -215,7 +218,7 @@ func (w *Waiter) wait(d time.Duration) (bool, error) {
 	if _, cur := current(); cur != t {
 		return false, errors.New("gevent: Waiter.Wait called from a context that did not create it")
 	}
-	if err := t.preempt(); err != nil {
+	if err := t.preemptYield(); err != nil {
 		w.throw(err)
 		return w.result()
 	}
@@ -284,10 +287,10 @@ func (w *Waiter) waitChan(d time.Duration) (bool, error) {
 // preempt returns the error a blocking call of t must return at once: a
 // kill, an expired Timeout, or a destroyed hub.
 func (t *task) preempt() error {
-	if t.killErr != nil {
+	if t.killErr != nil && t.shields == 0 {
 		return t.killErr
 	}
-	if pt := t.pendingTimeout; pt != nil {
+	if pt := t.pendingTimeout; pt != nil && pt.depth >= t.shields {
 		t.pendingTimeout = nil
 		pt.pending = false
 		return pt.value()
@@ -296,6 +299,32 @@ func (t *task) preempt() error {
 		return ErrHubDestroyed
 	}
 	return nil
+}
+
+// preemptYield is preempt for a blocking call: when the call must fail at
+// once, the caller still passes through the hub, as Sleep(0) does, so that
+// a loop that ignores the error (a killed greenlet retrying) yields to the
+// other greenlets, timers and I/O instead of holding the hub forever.
+func (t *task) preemptYield() error {
+	err := t.preempt()
+	if err != nil && !t.hub.destroyed.Load() {
+		t.passThrough()
+	}
+	return err
+}
+
+// passThrough moves t to the tail of the hub's FIFO and parks it until its
+// turn comes. Kills and Timeouts that arrive meanwhile are not thrown into
+// this park: they stay recorded for t's next blocking call.
+func (t *task) passThrough() {
+	h := t.hub
+	w := &t.sleepW
+	w.t, w.hub = t, h
+	w.Reset()
+	h.loop.Post(sleep0Wake, w)
+	t.passing = true
+	t.park(w)
+	t.passing = false
 }
 
 // startTimer arms t's timer to throw errWaitTimedOut into w after d.
@@ -312,7 +341,7 @@ func (t *task) startTimer(d time.Duration, w *Waiter) {
 // not parked, at its next one (for a Timeout) or every later one (for a
 // kill, recorded by the caller).
 func (t *task) interrupt(err error) bool {
-	if w := t.parkedOn; w != nil {
+	if w := t.parkedOn; w != nil && !t.passing {
 		return w.throw(err)
 	}
 	return false

@@ -204,7 +204,7 @@ func TestRLockHandoffSkipsDeadWaiter(t *testing.T) {
 		gevent.Sleep(0) // a and b block
 		// Queue the kill, then a Release that runs after the kill is
 		// delivered to a's Waiter and before a runs again.
-		a.KillWith(nil, false, 0)
+		a.Kill(gevent.NoBlock())
 		var errRelease error
 		h.RunCallback(func() { errRelease = l.Release() })
 		a.Join()

@@ -87,18 +87,20 @@ func (l *Loop) takeThreadsafe() {
 }
 
 // runCallbacks runs the FIFO, including callbacks queued meanwhile, until it
-// is empty, Break is called, or the switch interval has passed (checked every
-// 50 callbacks, as gevent does).
+// is empty, Break is called, or the switch interval has passed since the
+// last poll (checked every 50 callbacks, as gevent does). The count and the
+// clock run across Runs that Break ends before they poll, so that a caller
+// that breaks out and runs the loop again at once (a hub's owner spinning
+// on Sleep(0)) cannot keep the loop from polling and running its timers.
 func (l *Loop) runCallbacks() {
 	l.takeThreadsafe()
-	var start time.Time
-	for n := 0; l.callbacks.len() > 0 && !l.breaking; n++ {
+	for l.callbacks.len() > 0 && !l.breaking {
 		// The clock is read from the 50th callback on, so that short batches
 		// (the common case) do not pay for it.
-		if n%50 == 0 && n > 0 {
-			if n == 50 {
-				start = time.Now()
-			} else if time.Since(start) >= l.interval {
+		if l.sincePoll++; l.sincePoll%50 == 0 {
+			if l.sincePoll == 50 {
+				l.batchStart = time.Now()
+			} else if time.Since(l.batchStart) >= l.interval {
 				return
 			}
 		}

@@ -73,6 +73,11 @@ type Loop struct {
 	evLen     int
 	busy      bool // the last poll returned events
 	ranIO     bool // an IO callback ran directly from this iteration's poll
+
+	// Callbacks run since the last poll, and when the 50th of them ran:
+	// the switch interval is measured from there (see runCallbacks).
+	sincePoll  int
+	batchStart time.Time
 }
 
 // New returns a Loop on the backend that opts select.
@@ -212,6 +217,7 @@ func (l *Loop) pollTimeout(mode RunMode) time.Duration {
 // poll waits for I/O and queues the watchers of ready descriptors. Events
 // left over from a broken iteration are dispatched before polling again.
 func (l *Loop) poll(timeout time.Duration) error {
+	l.sincePoll = 0
 	if l.evNext >= l.evLen {
 		n, err := 0, error(nil)
 		if timeout != 0 && l.busy {

@@ -14,7 +14,7 @@ import (
 func BenchmarkPoolSpawn(b *testing.B) {
 	b.ReportAllocs()
 	gevent.Run(func() {
-		p, _ := pool.New(64)
+		p := pool.New(64)
 		noop := func() (int, error) { return 0, nil }
 		pool.Spawn(p, noop)
 		p.Join() // warm the hub's workers
@@ -49,7 +49,7 @@ func BenchmarkIMap(b *testing.B) {
 	b.ReportAllocs()
 	in := make([]int, 1000)
 	gevent.Run(func() {
-		p, _ := pool.New(16)
+		p := pool.New(16)
 		double := func(x int) (int, error) { return 2 * x, nil }
 		b.ResetTimer()
 		for n := 0; n < b.N; n += len(in) {

@@ -23,7 +23,7 @@
 //
 // Spawn, Go, Add, AddTimeout, Apply, Map and the iteration of IMap and
 // IMapUnordered (when they have to wait for a slot or a result), Join,
-// JoinTimeout, JoinWith, Kill and KillWith (when blocking), WaitAvailable
+// JoinTimeout, Kill (without gevent.NoBlock), WaitAvailable
 // and WaitAvailableTimeout may switch, and return the error that ended the
 // wait: the caller's Kill (gevent.ErrGreenletExit) or Timeout,
 // gevent.ErrLoopExit, gevent.ErrBlockingSwitchOut (in a loop callback),
@@ -32,18 +32,20 @@
 //
 // # Differences from gevent
 //
-//   - New returns an error wrapping ErrInvalidSize for a size <= 0: gevent
-//     raises ValueError for a negative size and makes Pool(0) block every
-//     spawn forever, which has no use. A Group, or the zero Pool, is the
-//     pool without a limit (gevent's Pool(None)); its FreeCount is 1, as in
-//     gevent.
-//   - Join, JoinTimeout(d) and JoinWith(timeout, raiseError) replace
-//     join(timeout, raise_error) and return errors: gevent.ErrTimeout when
+//   - New never fails: a size <= 0 is a Pool without a limit, like a Group
+//     or the zero Pool (gevent's Pool(None)); its FreeCount is 1, as in
+//     gevent. gevent raises ValueError for a negative size and makes
+//     Pool(0) block every spawn forever, which has no use.
+//   - Join(opts...) with gevent.Within(d) and gevent.RaiseError() replaces
+//     join(timeout, raise_error) and returns errors: gevent.ErrTimeout when
 //     the limit passes, the first failed member's error (in the order
-//     members were added, not set order) with raiseError.
-//   - Kill and KillWith return gevent.ErrTimeout when members survive the
-//     limit, where gevent swallows its Timeout. A member that kills its own
-//     group is killed last, without waiting for itself.
+//     members were added, not set order) with RaiseError. As everywhere in
+//     this module, a d <= 0 does not wait.
+//   - Kill(opts...) with gevent.WithError, gevent.NoBlock and
+//     gevent.Within replaces kill(exception, block, timeout) and returns
+//     gevent.ErrTimeout when members survive the limit, where gevent
+//     swallows its Timeout. A member that kills its own group is killed
+//     last, without waiting for itself.
 //   - Add of a member already present does nothing, and Discard of a
 //     non-member frees no slot (gevent's Pool takes or frees a slot each
 //     time). AddTimeout and TryAdd replace add(blocking, timeout).
@@ -55,6 +57,6 @@
 //     loop early kills the calls whose results were not yielded.
 //   - There are no apply_async, map_async, apply_cb or map_cb: spawn and use
 //     the Greenlet, or run Map in a greenlet. There is no greenlet_class,
-//     killone (use the member's KillWith), start (Add, then Start), or
+//     killone (use the member's Kill), start (Add, then Start), or
 //     container protocol beyond Len, Has and Members.
 package pool

@@ -12,7 +12,7 @@ import (
 // input order.
 func ExampleIMap() {
 	gevent.Run(func() {
-		p, _ := pool.New(2)
+		p := pool.New(2)
 		square := func(x int) (int, error) {
 			gevent.Sleep(0)
 			return x * x, nil

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/options"
 	"github.com/geventgo/gevent/lock"
 )
 
@@ -17,10 +18,6 @@ var (
 	// ErrPoolFull is returned by TryAdd, AddTimeout and TrySpawn when the
 	// Pool has no free slot (gevent's PoolFull).
 	ErrPoolFull = errors.New("pool: pool is full")
-
-	// ErrInvalidSize is wrapped by the error New returns for a size that is
-	// not positive (gevent's ValueError).
-	ErrInvalidSize = errors.New("pool: size must be positive")
 )
 
 // Group is a set of greenlets that leave it when they finish
@@ -216,26 +213,21 @@ func (g *Group) releaseSlot() {
 	}
 }
 
-// Join waits until the group is empty (gevent's join). It returns nil then,
-// even if members were added afterwards, or the error that ended the wait:
-// the caller's Kill or Timeout, gevent.ErrLoopExit,
+// Join waits until the group is empty (gevent's join). It returns nil
+// then, even if members were added afterwards, or the error that ended the
+// wait: the caller's Kill or Timeout, gevent.ErrLoopExit,
 // gevent.ErrBlockingSwitchOut. Joining from a member waits for itself.
-func (g *Group) Join() error { return g.JoinWith(-1, false) }
-
-// JoinTimeout is Join with a limit: it returns gevent.ErrTimeout when d
-// passes first.
-func (g *Group) JoinTimeout(d time.Duration) error { return g.JoinWith(max(d, 0), false) }
-
-// JoinWith is Join with options (gevent's join(timeout, raise_error)):
-// with timeout >= 0 it waits at most that long and returns
-// gevent.ErrTimeout if the group is not empty by then; with raiseError it
-// returns, after the wait, the error of the first member present at the
-// call, in the order they were added, that has failed. An error that
-// interrupts the wait itself comes first.
-func (g *Group) JoinWith(timeout time.Duration, raiseError bool) error {
+//
+// Join honours gevent.Within (wait at most d, d <= 0 does not wait; it
+// returns gevent.ErrTimeout if the group is not empty by then) and
+// gevent.RaiseError (after the wait, return the error of the first member
+// present at the call, in the order they were added, that has failed). An
+// error that interrupts the wait itself comes first.
+func (g *Group) Join(opts ...gevent.Option) error {
+	o := getOptions(opts)
 	shared := g.aff.Touch() || g.foreign.Load()
 	var snapshot []gevent.Killable
-	if raiseError {
+	if o.RaiseError {
 		snapshot = g.Members()
 	}
 	g.mu.Lock()
@@ -243,7 +235,7 @@ func (g *Group) JoinWith(timeout time.Duration, raiseError bool) error {
 		g.mu.Unlock()
 		return firstError(snapshot)
 	}
-	if timeout == 0 {
+	if o.HasTimeout && o.Timeout <= 0 {
 		g.mu.Unlock()
 		return cmpOr(firstError(snapshot), gevent.ErrTimeout)
 	}
@@ -254,11 +246,11 @@ func (g *Group) JoinWith(timeout time.Duration, raiseError bool) error {
 
 	var ok bool
 	var err error
-	if timeout < 0 {
+	if !o.HasTimeout {
 		err = w.Wait()
 		ok = err == nil
 	} else {
-		ok, err = w.WaitTimeout(timeout)
+		ok, err = w.WaitTimeout(o.Timeout)
 	}
 	if !ok {
 		g.mu.Lock()
@@ -277,6 +269,20 @@ func (g *Group) JoinWith(timeout time.Duration, raiseError bool) error {
 		return gevent.ErrTimeout
 	}
 	return nil
+}
+
+// JoinTimeout is Join(gevent.Within(d)).
+func (g *Group) JoinTimeout(d time.Duration) error { return g.Join(gevent.Within(d)) }
+
+// getOptions reads gevent options.
+func getOptions(opts []gevent.Option) options.Options {
+	var o options.Options
+	for _, f := range opts {
+		if f != nil {
+			f(&o)
+		}
+	}
+	return o
 }
 
 // firstError returns the error of the first of ks that has failed.
@@ -298,23 +304,23 @@ func cmpOr(errs ...error) error {
 	return nil
 }
 
-// Kill kills every member with gevent.ErrGreenletExit and waits until they
-// have finished (gevent's kill). See KillWith.
-func (g *Group) Kill() error { return g.KillWith(nil, true, -1) }
-
-// KillWith kills every member with err (nil means gevent.ErrGreenletExit),
-// including members added while it runs. With block it waits until they
-// have finished, at most timeout when timeout >= 0, and returns
-// gevent.ErrTimeout if some survive, or the error that interrupted the
-// wait. A member that calls KillWith on its own group is killed last,
-// without waiting for itself: its next blocking call returns err.
-func (g *Group) KillWith(err error, block bool, timeout time.Duration) error {
+// Kill kills every member, including members added while it runs
+// (gevent's kill). It honours gevent.WithError (the error delivered; by
+// default gevent.ErrGreenletExit), gevent.NoBlock (return once the kills
+// are posted) and gevent.Within (wait at most d; d <= 0 does not wait).
+// Without NoBlock it waits until the members have finished and returns
+// nil, gevent.ErrTimeout if some survive Within's limit, or the error that
+// interrupted the wait. A member that kills its own group is killed last,
+// without waiting for itself: its next blocking call returns the error.
+func (g *Group) Kill(opts ...gevent.Option) error {
+	o := getOptions(opts)
 	g.aff.Touch()
 	me := gevent.Current()
 	var deadline time.Time
-	if timeout >= 0 {
-		deadline = time.Now().Add(timeout)
+	if o.HasTimeout {
+		deadline = time.Now().Add(o.Timeout)
 	}
+	kill := []gevent.Option{gevent.WithError(o.Err), gevent.NoBlock()}
 	killed := make(map[any]bool)
 	var self gevent.Killable
 	for {
@@ -328,24 +334,24 @@ func (g *Group) KillWith(err error, block bool, timeout time.Duration) error {
 			others = append(others, k)
 			if !killed[k] {
 				killed[k], fresh = true, true
-				k.KillWith(err, false, 0)
+				k.Kill(kill...)
 			}
 		}
-		if !block || len(others) == 0 {
+		if o.NoBlock || len(others) == 0 {
 			break
 		}
 		if !fresh && allReady(others) {
 			break // finished members whose removal cannot run (their hub is gone)
 		}
-		var opts []gevent.WaitOption
-		if timeout >= 0 {
+		var wopts []gevent.Option
+		if o.HasTimeout {
 			left := time.Until(deadline)
 			if left <= 0 {
 				return gevent.ErrTimeout
 			}
-			opts = append(opts, gevent.Within(left))
+			wopts = append(wopts, gevent.Within(left))
 		}
-		done, werr := gevent.JoinAll(others, opts...)
+		done, werr := gevent.JoinAll(others, wopts...)
 		if werr != nil {
 			return werr
 		}
@@ -354,7 +360,7 @@ func (g *Group) KillWith(err error, block bool, timeout time.Duration) error {
 		}
 	}
 	if self != nil {
-		self.KillWith(err, false, 0)
+		self.Kill(kill...)
 	}
 	return nil
 }

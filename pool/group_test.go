@@ -131,7 +131,7 @@ func TestGroupJoinTimeout(t *testing.T) {
 	})
 }
 
-// TestGroupJoinRaiseError checks which error JoinWith(…, true) returns: the
+// TestGroupJoinRaiseError checks which error Join(RaiseError()) returns: the
 // first failed member in the order they were added, among those present at
 // the call.
 func TestGroupJoinRaiseError(t *testing.T) {
@@ -166,8 +166,12 @@ func TestGroupJoinRaiseError(t *testing.T) {
 						return 0, tk.err
 					})
 				}
-				if err := g.JoinWith(-1, tc.raise); !errors.Is(err, tc.want) || (tc.want == nil && err != nil) {
-					t.Errorf("JoinWith = %v; want %v", err, tc.want)
+				var opts []gevent.Option
+				if tc.raise {
+					opts = append(opts, gevent.RaiseError())
+				}
+				if err := g.Join(opts...); !errors.Is(err, tc.want) || (tc.want == nil && err != nil) {
+					t.Errorf("Join = %v; want %v", err, tc.want)
 				}
 				if g.Len() != 0 {
 					t.Errorf("Len = %d; want 0", g.Len())
@@ -210,10 +214,10 @@ func TestGroupKill(t *testing.T) {
 // stubborn is a Killable that ignores kills and never finishes.
 type stubborn struct{ killed int }
 
-func (s *stubborn) Ready() bool                         { return false }
-func (s *stubborn) RawLink(func()) gevent.LinkID        { return 1 }
-func (s *stubborn) Unlink(gevent.LinkID)                {}
-func (s *stubborn) KillWith(error, bool, time.Duration) { s.killed++ }
+func (s *stubborn) Ready() bool                  { return false }
+func (s *stubborn) RawLink(func()) gevent.LinkID { return 1 }
+func (s *stubborn) Unlink(gevent.LinkID)         {}
+func (s *stubborn) Kill(...gevent.Option) error  { s.killed++; return nil }
 
 func TestGroupKillTimeout(t *testing.T) {
 	run(t, func() {
@@ -221,14 +225,14 @@ func TestGroupKillTimeout(t *testing.T) {
 		st := &stubborn{}
 		g.Add(st)
 		start := time.Now()
-		if err := g.KillWith(nil, true, 5*time.Millisecond); !errors.Is(err, gevent.ErrTimeout) {
-			t.Errorf("KillWith(timeout) = %v; want ErrTimeout", err)
+		if err := g.Kill(gevent.Within(5 * time.Millisecond)); !errors.Is(err, gevent.ErrTimeout) {
+			t.Errorf("Kill(Within) = %v; want ErrTimeout", err)
 		}
 		if d := time.Since(start); d > 2*time.Second {
-			t.Errorf("KillWith took %v; want about 5ms", d)
+			t.Errorf("Kill took %v; want about 5ms", d)
 		}
-		if err := g.KillWith(nil, false, -1); err != nil {
-			t.Errorf("KillWith(block=false) = %v; want nil", err)
+		if err := g.Kill(gevent.NoBlock()); err != nil {
+			t.Errorf("Kill(NoBlock()) = %v; want nil", err)
 		}
 		if st.killed != 2 || g.Len() != 1 {
 			t.Errorf("kills, Len = %d, %d; want 2, 1", st.killed, g.Len())

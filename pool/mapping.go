@@ -64,7 +64,8 @@ func Apply[T any](s Spawner, fn func() (T, error)) (T, error) {
 
 // Map calls fn on every item of in, each in a greenlet spawned into s, and
 // returns the results in input order with the first error in input order
-// (gevent's map); a failed call's result is the zero value. If the
+// (gevent's map); a failed call's result is what fn returned with its
+// error (as gevent.Greenlet.Get keeps it), or the zero value after a panic. If the
 // caller's wait is interrupted (its Kill or Timeout), Map returns the
 // results so far with that error, and the unfinished calls are killed.
 func Map[In, Out any](s Spawner, in iter.Seq[In], fn func(In) (Out, error)) ([]Out, error) {
@@ -81,7 +82,7 @@ func Map[In, Out any](s Spawner, in iter.Seq[In], fn func(In) (Out, error)) ([]O
 
 // IMap calls fn on every item of in, each in a greenlet spawned into s, and
 // yields the results in input order as they become available (gevent's
-// imap). A call that fails yields the zero value and its error at its
+// imap). A call that fails yields what it returned and its error at its
 // position, and iteration goes on with the next one. The items are read, and the calls spawned, by
 // the iterating context, between the results it yields: in a full Pool,
 // reading waits for a free slot. If that wait or the wait for a result is
@@ -246,7 +247,7 @@ func (m *mapper[In, Out]) fail(err error) {
 func (m *mapper[In, Out]) cleanup() {
 	for i, gr := range m.tasks {
 		if !m.given[i] {
-			gr.KillWith(nil, false, 0)
+			gr.Kill(gevent.NoBlock())
 		}
 	}
 }

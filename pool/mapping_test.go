@@ -95,7 +95,7 @@ func TestMapErrors(t *testing.T) {
 			for range 3 {
 				gevent.Sleep(0)
 			}
-			return -2, errTwo // the value of a failed call is dropped
+			return -2, errTwo // the value of a failed call is kept, as Get keeps it
 		case 4: // fails first
 			return -4, errFour
 		}
@@ -107,18 +107,18 @@ func TestMapErrors(t *testing.T) {
 		quiet()
 		p := newPool(t, 3)
 		got, err := pool.Map(p, slices.Values(in), fn)
-		if want := []int{10, 0, 30, 0, 50}; !slices.Equal(got, want) || err != errTwo {
+		if want := []int{10, -2, 30, -4, 50}; !slices.Equal(got, want) || err != errTwo {
 			t.Errorf("Map = %v, %v; want %v, two (the first in input order)", got, err, want)
 		}
 		vs, errs := collect(pool.IMap(p, slices.Values(in), fn))
-		if want := []error{nil, errTwo, nil, errFour, nil}; !slices.Equal(vs, []int{10, 0, 30, 0, 50}) || !slices.Equal(errs, want) {
-			t.Errorf("IMap = %v, %v; want [10 0 30 0 50], %v", vs, errs, want)
+		if want := []error{nil, errTwo, nil, errFour, nil}; !slices.Equal(vs, []int{10, -2, 30, -4, 50}) || !slices.Equal(errs, want) {
+			t.Errorf("IMap = %v, %v; want [10 -2 30 -4 50], %v", vs, errs, want)
 		}
 		// In a Group all calls start at once: 4 fails first, 2 last.
 		vs, errs = collect(pool.IMapUnordered(pool.NewGroup(), slices.Values(in), fn))
 		wantErrs := []error{errFour, nil, nil, nil, errTwo}
-		if !slices.Equal(vs, []int{0, 10, 30, 50, 0}) || !slices.Equal(errs, wantErrs) {
-			t.Errorf("IMapUnordered = %v, %v; want [0 10 30 50 0], %v", vs, errs, wantErrs)
+		if !slices.Equal(vs, []int{-4, 10, 30, 50, -2}) || !slices.Equal(errs, wantErrs) {
+			t.Errorf("IMapUnordered = %v, %v; want [-4 10 30 50 -2], %v", vs, errs, wantErrs)
 		}
 	})
 }
@@ -169,7 +169,7 @@ func TestIMapStopsEarly(t *testing.T) {
 					last = err
 					if n == 1 {
 						self := gevent.Current().(gevent.Killable)
-						gevent.Go(func() { self.KillWith(nil, false, 0) })
+						gevent.Go(func() { self.Kill(gevent.NoBlock()) })
 					}
 				}
 				return n, last
@@ -223,8 +223,8 @@ func TestApply(t *testing.T) {
 		if v, err := pool.Apply(p, func() (int, error) { return 7, nil }); v != 7 || err != nil {
 			t.Errorf("Apply = %d, %v; want 7, nil", v, err)
 		}
-		if v, err := pool.Apply(p, func() (int, error) { return 1, errBoom }); v != 0 || err != errBoom {
-			t.Errorf("Apply of a failing call = %d, %v; want 0 (failed greenlet's value), boom", v, err)
+		if v, err := pool.Apply(p, func() (int, error) { return 1, errBoom }); v != 1 || err != errBoom {
+			t.Errorf("Apply of a failing call = %d, %v; want 1 (the value is kept, as Get keeps it), boom", v, err)
 		}
 		var inner *gevent.Greenlet[int]
 		outer, err := pool.Spawn(p, func() (int, error) {

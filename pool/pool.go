@@ -1,7 +1,6 @@
 package pool
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/geventgo/gevent"
@@ -21,15 +20,13 @@ type Pool struct {
 	Group
 }
 
-// New returns a Pool of at most size members. It returns an error wrapping
-// ErrInvalidSize when size is not positive: gevent's Pool(0), whose spawn
-// blocks forever, has no use, and a Group (or the zero Pool) is the pool
-// without a limit.
-func New(size int) (*Pool, error) {
+// New returns a Pool of at most size members. A size <= 0 means no limit:
+// the Pool then behaves as a Group (gevent's Pool(None)).
+func New(size int) *Pool {
 	if size <= 0 {
-		return nil, fmt.Errorf("%w: %d", ErrInvalidSize, size)
+		return &Pool{}
 	}
-	return &Pool{Group{sem: lock.NewSemaphore(size), size: size}}, nil
+	return &Pool{Group{sem: lock.NewSemaphore(size), size: size}}
 }
 
 // Size returns the Pool's limit, or 0 when it has none.

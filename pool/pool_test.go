@@ -13,37 +13,24 @@ import (
 
 func newPool(t *testing.T, size int) *pool.Pool {
 	t.Helper()
-	p, err := pool.New(size)
-	if err != nil {
-		t.Fatalf("New(%d) = %v", size, err)
-	}
-	return p
+	return pool.New(size)
 }
 
+// TestNew: New never fails; a size <= 0 is a Pool without a limit.
 func TestNew(t *testing.T) {
 	for _, tc := range []struct {
-		size    int
-		wantErr error
+		size, wantSize, wantFree int
 	}{
-		{-1, pool.ErrInvalidSize},
-		{0, pool.ErrInvalidSize},
-		{1, nil},
-		{3, nil},
+		{-1, 0, 1},
+		{0, 0, 1},
+		{1, 1, 1},
+		{3, 3, 3},
 	} {
 		t.Run(fmt.Sprint(tc.size), func(t *testing.T) {
-			p, err := pool.New(tc.size)
-			if !errors.Is(err, tc.wantErr) {
-				t.Fatalf("New = %v; want %v", err, tc.wantErr)
-			}
-			if err != nil {
-				if p != nil {
-					t.Errorf("New returned a pool with an error")
-				}
-				return
-			}
-			if p.Size() != tc.size || p.FreeCount() != tc.size || p.Full() || p.Len() != 0 {
+			p := pool.New(tc.size)
+			if p.Size() != tc.wantSize || p.FreeCount() != tc.wantFree || p.Full() || p.Len() != 0 {
 				t.Errorf("Size, FreeCount, Full, Len = %d, %d, %v, %d; want %d, %d, false, 0",
-					p.Size(), p.FreeCount(), p.Full(), p.Len(), tc.size, tc.size)
+					p.Size(), p.FreeCount(), p.Full(), p.Len(), tc.wantSize, tc.wantFree)
 			}
 		})
 	}

@@ -269,7 +269,7 @@ func hammer(t *testing.T, o ops, putTimeout func(int, time.Duration) error,
 		go func() { // kills from outside the hub
 			defer close(remote)
 			for g := range victims {
-				g.KillWith(nil, false, 0)
+				g.Kill(gevent.NoBlock())
 			}
 		}()
 		for !stop.Load() {

@@ -75,7 +75,7 @@ func TestSlotsReleaseSkipsGivenUp(t *testing.T) {
 		gevent.Sleep(0)
 		// The kill is delivered by a hub callback that fails a's waiter and
 		// queues a's resumption behind this main greenlet's.
-		a.KillWith(errors.New("gave up"), false, 0)
+		a.Kill(gevent.WithError(errors.New("gave up")), gevent.NoBlock())
 		gevent.Sleep(0)
 		if !a.Dead() && len(s.waiters) != 2 {
 			t.Fatalf("waiters = %d; want a (given up, not yet removed) and b", len(s.waiters))

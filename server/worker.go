@@ -202,7 +202,7 @@ func (w *hubWorker) stopOnHub(timeout time.Duration) {
 	}
 	hs := w.handlerList()
 	gevent.JoinAll(hs, gevent.Within(timeout))
-	gevent.KillAll(hs, nil, true, time.Second)
+	gevent.KillAll(hs, gevent.Within(time.Second))
 }
 
 func (w *hubWorker) handlerList() []*gevent.Greenlet[struct{}] {

@@ -68,7 +68,7 @@ func startTicker() (ticks *atomic.Int64, stop func()) {
 			ticks.Add(1)
 		}
 	})
-	return ticks, g.Kill
+	return ticks, func() { g.Kill() }
 }
 
 // bigWrite is larger than any socket buffer, so that writing it blocks

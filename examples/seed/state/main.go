@@ -1,8 +1,9 @@
 // Command state is the seed article's win/fail example: the state of two
 // greenlets, one that returns a value and one that fails, before and after
-// JoinAll. The failure stays in the loser: JoinAll returns no error, the
-// hub's default error handler prints the failure report to stderr (as gevent
-// prints the traceback), and the program goes on.
+// JoinAll. The failure stays in the loser: JoinAll returns no error and the
+// program goes on. gevent prints the loser's traceback; here an error is a
+// value, and since JoinAll observed the loser the hub reports nothing (it
+// reports panics, and errors of greenlets nobody waited for).
 package main
 
 import (
@@ -30,8 +31,7 @@ func run(w io.Writer) {
 		fmt.Fprintln(w, winner.Started()) // true
 		fmt.Fprintln(w, loser.Started())  // true
 
-		// The loser's error does not reach us here; the hub reports it on
-		// stderr.
+		// The loser's error does not reach us here; we read it below.
 		if _, err := gevent.JoinAll([]*gevent.Greenlet[string]{winner, loser}); err != nil {
 			fmt.Fprintln(w, "This will never be reached")
 		}
@@ -39,7 +39,7 @@ func run(w io.Writer) {
 		fmt.Fprintln(w, winner.Ready())      // true
 		fmt.Fprintln(w, loser.Ready())       // true
 		fmt.Fprintln(w, winner.Value())      // You win!
-		fmt.Fprintln(w, loser.Value())       // the zero value: an empty line
+		fmt.Fprintln(w, loser.Value())       // what fail returned: an empty line
 		fmt.Fprintln(w, winner.Successful()) // true
 		fmt.Fprintln(w, loser.Successful())  // false
 		fmt.Fprintln(w, loser.Err())         // You failed!
