@@ -79,7 +79,7 @@ func TestGeventSetDuringWait(t *testing.T) {
 			}
 			s.Join()
 			e.Clear()
-			if got := gevent.Wait([]*event.Event{&e}, gevent.Within(10*time.Millisecond)); len(got) != 0 || e.Ready() {
+			if got, _ := gevent.Wait([]*event.Event{&e}, gevent.Within(10*time.Millisecond)); len(got) != 0 || e.Ready() {
 				t.Errorf("Wait after Clear = %d ready, Ready %v; want none, false", len(got), e.Ready())
 			}
 		})
@@ -200,7 +200,7 @@ func TestGeventWaitTwiceWhenAlreadySet(t *testing.T) {
 		var e event.Event
 		e.Set()
 		for i := range 2 {
-			if got := gevent.Wait([]*event.Event{&e}); len(got) != 1 || got[0] != &e {
+			if got, err := gevent.Wait([]*event.Event{&e}); err != nil || len(got) != 1 || got[0] != &e {
 				t.Errorf("Wait %d = %v; want [e]", i, got)
 			}
 		}
