@@ -207,7 +207,9 @@ func (ar *AsyncResult[T]) RawLink(fn func()) gevent.LinkID {
 	return ar.l.rawLinkLocked(ar.ready.Load(), fn)
 }
 
-// Unlink removes a link that has not run yet; unknown ids are ignored.
+// Unlink removes a link that has not run yet, also one that a notification
+// has already queued (so a link can unlink another of the same notification,
+// as in gevent); unknown ids are ignored.
 func (ar *AsyncResult[T]) Unlink(id gevent.LinkID) { ar.l.unlink(id) }
 
 // LinkCount returns the number of waiters and links queued on the result.

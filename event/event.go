@@ -97,7 +97,9 @@ func (e *Event) RawLink(fn func()) gevent.LinkID {
 	return e.l.rawLinkLocked(e.flag.Load(), fn)
 }
 
-// Unlink removes a link that has not run yet; unknown ids are ignored.
+// Unlink removes a link that has not run yet, also one that a notification
+// has already queued (so a link can unlink another of the same notification,
+// as in gevent); unknown ids are ignored.
 func (e *Event) Unlink(id gevent.LinkID) { e.l.unlink(id) }
 
 // LinkCount returns the number of waiters and links queued on the Event

@@ -15,11 +15,12 @@ import (
 // Queue with a positive maxsize holds at most that many items, and putters
 // block while it is full. Blocked getters, and blocked putters, are served in
 // the order they blocked. Every Queue also counts unfinished tasks (TaskDone,
-// Join) and can be shut down (Shutdown), as gevent's Queue does since 25.4.1.
+// Join) and can be shut down (Shutdown, ShutdownNow), as gevent's Queue
+// does since 25.4.1.
 //
 // All methods may be called from any goroutine: greenlets of any hub, hubs'
 // owning goroutines, plain goroutines. Called from a loop callback, the
-// blocking methods never block: a put hands the item to a blocked getter or
+// blocking methods never block: a put adds the item if there is room or
 // fails with ErrFull, a get takes an item or fails with ErrEmpty.
 //
 // The zero value is an empty unbounded FIFO queue, ready to use. A Queue must
