@@ -120,10 +120,18 @@ func (ar *AsyncResult[T]) Get() (T, error) {
 	return ar.get(-1)
 }
 
-// GetTimeout is Get with a limit: after d (a negative d counts as 0) it
-// returns the zero value and gevent.ErrTimeout.
+// GetTimeout is Get with a limit: after d it returns the zero value and
+// gevent.ErrTimeout. With d <= 0 it does not wait: it is TryGet, except that
+// the error of a result not ready is gevent.ErrTimeout.
 func (ar *AsyncResult[T]) GetTimeout(d time.Duration) (T, error) {
-	return ar.get(timeout(d))
+	if d <= 0 {
+		v, err := ar.TryGet()
+		if err == gevent.ErrNotReady {
+			err = gevent.ErrTimeout
+		}
+		return v, err
+	}
+	return ar.get(d)
 }
 
 // TryGet returns the result without blocking, or the zero value and
@@ -176,9 +184,13 @@ func (ar *AsyncResult[T]) Wait() error {
 }
 
 // WaitTimeout is Wait with a limit: it reports false, nil when d passed
-// before the result was ready (a negative d counts as 0).
+// before the result was ready. With d <= 0 it does not wait: it reports
+// Ready.
 func (ar *AsyncResult[T]) WaitTimeout(d time.Duration) (bool, error) {
-	return ar.wait(timeout(d))
+	if d <= 0 {
+		return ar.Ready(), nil
+	}
+	return ar.wait(d)
 }
 
 func (ar *AsyncResult[T]) wait(d time.Duration) (bool, error) {
@@ -195,7 +207,9 @@ func (ar *AsyncResult[T]) RawLink(fn func()) gevent.LinkID {
 	return ar.l.rawLinkLocked(ar.ready.Load(), fn)
 }
 
-// Unlink removes a link that has not run yet; unknown ids are ignored.
+// Unlink removes a link that has not run yet, also one that a notification
+// has already queued (so a link can unlink another of the same notification,
+// as in gevent); unknown ids are ignored.
 func (ar *AsyncResult[T]) Unlink(id gevent.LinkID) { ar.l.unlink(id) }
 
 // LinkCount returns the number of waiters and links queued on the result.

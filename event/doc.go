@@ -45,7 +45,10 @@
 //   - AsyncResult.Get's error is the one set by SetError; GetTimeout's
 //     expiry is gevent.ErrTimeout, TryGet's gevent.ErrNotReady (gevent raises
 //     Timeout for both).
-//   - A negative timeout counts as zero (poll), like Greenlet.JoinTimeout.
+//   - A timeout d <= 0 does not wait (the rule of every duration in this
+//     module): WaitTimeout reports the current state and GetTimeout is
+//     TryGet with gevent.ErrTimeout; gevent's timeout=0 lets the hub run
+//     once first.
 //   - RawLink callbacks take no argument and must not panic (a panic escapes
 //     into the hub, as for gevent.Hub.RunCallback).
 //   - AsyncResult.SetFrom(g) is gevent's AsyncResult.__call__, so that

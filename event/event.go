@@ -70,10 +70,14 @@ func (e *Event) Wait() error {
 
 // WaitTimeout is Wait with a limit: it reports true when the flag was set
 // at some moment during the wait, even if it was cleared before the caller
-// ran again, and false, nil when d passed first (a negative d counts as 0).
-// A waiter that timed out is no longer on the Event's list.
+// ran again, and false, nil when d passed first. A waiter that timed out is
+// no longer on the Event's list. With d <= 0 it does not wait: it reports
+// IsSet.
 func (e *Event) WaitTimeout(d time.Duration) (bool, error) {
-	return e.wait(timeout(d))
+	if d <= 0 {
+		return e.IsSet(), nil
+	}
+	return e.wait(d)
 }
 
 func (e *Event) wait(d time.Duration) (bool, error) {
@@ -93,7 +97,9 @@ func (e *Event) RawLink(fn func()) gevent.LinkID {
 	return e.l.rawLinkLocked(e.flag.Load(), fn)
 }
 
-// Unlink removes a link that has not run yet; unknown ids are ignored.
+// Unlink removes a link that has not run yet, also one that a notification
+// has already queued (so a link can unlink another of the same notification,
+// as in gevent); unknown ids are ignored.
 func (e *Event) Unlink(id gevent.LinkID) { e.l.unlink(id) }
 
 // LinkCount returns the number of waiters and links queued on the Event

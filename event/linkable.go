@@ -6,103 +6,23 @@ import (
 	"time"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/waitlist"
 )
 
 // errAbandoned settles the Waiter of a wait that ended without returning
 // (its greenlet was unwound by a destroyed hub). Nobody receives it.
 var errAbandoned = errors.New("event: wait abandoned")
 
-// entry is one element of a wait list: a blocked Waiter or a RawLink
-// callback. The zero entry is a hole left by a removal.
+// entry is one element of a notification batch: the Waiter of a parked
+// caller, or a link node. A batch holds no waiter node, which belongs to its
+// caller (see internal/waitlist).
 type entry struct {
-	w  *gevent.Waiter // a parked waiter; nil for a link
-	fn func()         // a link's callback; nil for a waiter
-	id gevent.LinkID  // a link's id
+	w    *gevent.Waiter // a parked caller; nil for a link
+	link *linkNode      // a link; nil for a caller
 }
 
-func (e entry) hole() bool { return e.w == nil && e.fn == nil }
-
-// waitList is the FIFO of a linkable. Removing an entry leaves a hole
-// instead of shifting the rest, so that timeouts, which mostly strike the
-// oldest waiters first, cost O(1); holes are squeezed out when they
-// outnumber the live entries and before the list is taken.
-type waitList struct {
-	items []entry // items[head:] are the queued entries, holes included
-	head  int     // index of the first queued entry
-	holes int     // holes in items[head:]
-}
-
-// len returns the number of live entries.
-func (q *waitList) len() int { return len(q.items) - q.head - q.holes }
-
-func (q *waitList) push(e entry) {
-	if q.head > 0 && len(q.items) == cap(q.items) {
-		q.compact()
-	}
-	q.items = append(q.items, e)
-}
-
-// removeWaiter removes w's entry and reports whether it was queued.
-func (q *waitList) removeWaiter(w *gevent.Waiter) bool {
-	for i := q.head; i < len(q.items); i++ {
-		if q.items[i].w == w {
-			q.removeAt(i)
-			return true
-		}
-	}
-	return false
-}
-
-// removeLink removes the link with the given id and reports whether it was
-// queued.
-func (q *waitList) removeLink(id gevent.LinkID) bool {
-	for i := q.head; i < len(q.items); i++ {
-		if e := q.items[i]; e.w == nil && e.fn != nil && e.id == id {
-			q.removeAt(i)
-			return true
-		}
-	}
-	return false
-}
-
-func (q *waitList) removeAt(i int) {
-	q.items[i] = entry{}
-	q.holes++
-	for q.head < len(q.items) && q.items[q.head].hole() {
-		q.head++
-		q.holes--
-	}
-	switch {
-	case q.head == len(q.items):
-		q.items, q.head = q.items[:0], 0
-	case q.holes > 16 && q.holes > q.len():
-		q.compact()
-	}
-}
-
-// compact moves the live entries to the front of the array.
-func (q *waitList) compact() {
-	n := 0
-	for _, e := range q.items[q.head:] {
-		if !e.hole() {
-			q.items[n] = e
-			n++
-		}
-	}
-	clear(q.items[n:])
-	q.items, q.head, q.holes = q.items[:n], 0, 0
-}
-
-// take returns the live entries in order and leaves the list empty, using
-// spare's array for the entries queued from now on.
-func (q *waitList) take(spare []entry) []entry {
-	if q.holes > 0 {
-		q.compact()
-	}
-	batch := q.items[q.head:]
-	q.items, q.head = spare[:0], 0
-	return batch
-}
+// linkNode is a node of a linkable's wait list.
+type linkNode = waitlist.Node[struct{}]
 
 // linkable is the wait list and notification protocol shared by Event and
 // AsyncResult (gevent's AbstractLinkable). Its owner keeps its ready state
@@ -113,10 +33,9 @@ func (q *waitList) take(spare []entry) []entry {
 type linkable struct {
 	aff gevent.Affinity
 
-	mu     sync.Mutex // guards the fields below and the owner's state
-	list   waitList
-	spare  []entry // the array of a taken list, for reuse
-	lastID gevent.LinkID
+	mu    sync.Mutex // guards the fields below and the owner's state
+	list  waitlist.List[struct{}]
+	spare []entry // the array of a taken batch, for reuse
 	// inflight counts waiters that a notification took from the list and
 	// whose wait has not returned yet. While it is positive, a caller that
 	// finds the owner ready queues behind them (see waitLocked).
@@ -146,14 +65,14 @@ func (l *linkable) waitLocked(ready, shared bool, d time.Duration) (bool, error)
 	w := gevent.NewWaiter()
 	w.SetRef(shared)
 	if !ready {
-		l.list.push(entry{w: w})
+		n := l.list.PushWaiter(w, 0, struct{}{})
 		l.mu.Unlock()
-		return l.park(w, d, true)
+		return l.park(w, n, d)
 	}
 	l.inflight++
 	l.mu.Unlock()
 	h.Loop().Post(switchWaiter, w)
-	ok, err := l.park(w, d, false)
+	ok, err := l.park(w, nil, d)
 	// The owner was ready when the caller came: a limit that passed before
 	// its turn does not make it a timeout.
 	return ok || err == nil, err
@@ -163,32 +82,30 @@ func (l *linkable) waitLocked(ready, shared bool, d time.Duration) (bool, error)
 func switchWaiter(arg any) { arg.(*gevent.Waiter).Switch() }
 
 // park waits on w, then leaves the wait: a waiter that was not woken
-// removes its entry from the list; one that counts as in flight no longer
-// does. listed tells whether w was queued on the list; if not, waitLocked
-// counted it in flight and queued its wake-up itself.
-func (l *linkable) park(w *gevent.Waiter, d time.Duration, listed bool) (ok bool, err error) {
+// removes its node n from the list; one that counts as in flight no longer
+// does. n is nil when waitLocked counted the waiter in flight and queued
+// its wake-up itself.
+func (l *linkable) park(w *gevent.Waiter, n *linkNode, d time.Duration) (ok bool, err error) {
 	returned := false
 	defer func() { // also when a destroyed hub unwinds the caller
 		l.mu.Lock()
 		switch {
-		case !listed || returned && ok:
+		case n == nil || returned && ok:
 			// Counted by waitLocked, or by the notification that woke it.
 			l.inflight--
-		case l.list.removeWaiter(w):
+		case n.Listed():
 			// Gave up before any notification took it.
 		case !returned && !w.Throw(errAbandoned):
 			// Unwound after a notification switched it. (If the Throw
 			// wins, that notification's Switch fails and it uncounts w.)
 			l.inflight--
 		}
+		if n != nil {
+			l.list.Release(n)
+		}
 		l.mu.Unlock()
 	}()
-	if d < 0 {
-		err = w.Wait()
-		ok = err == nil
-	} else {
-		ok, err = w.WaitTimeout(d)
-	}
+	ok, err = waitlist.Park(w, d)
 	returned = true
 	return ok, err
 }
@@ -198,17 +115,22 @@ func (l *linkable) park(w *gevent.Waiter, d time.Duration, listed bool) (ok bool
 const maxSpare = 256
 
 // takeLocked takes the whole wait list for notify; mu must be held. The
-// waiters it takes count as in flight until their waits return.
+// waiters it takes count as in flight until their waits return; the links
+// stay registered until they run, so that Unlink, even by another link of
+// the batch, still withdraws them.
 func (l *linkable) takeLocked() []entry {
-	if l.list.len() == 0 {
+	if l.list.Len() == 0 {
 		return nil
 	}
-	batch := l.list.take(l.spare)
+	batch := l.spare[:0]
 	l.spare = nil
-	for _, e := range batch {
-		if e.w != nil {
-			l.inflight++
+	for n := l.list.PopFront(); n != nil; n = l.list.PopFront() {
+		if n.IsLink() {
+			batch = append(batch, entry{link: n})
+			continue
 		}
+		batch = append(batch, entry{w: n.W})
+		l.inflight++
 	}
 	return batch
 }
@@ -218,7 +140,7 @@ func (l *linkable) takeLocked() []entry {
 // (its timeout or a kill won) is skipped and no longer counts as in flight.
 func (l *linkable) notify(batch []entry) {
 	// The entries are cleared as they are used, so that a spare array holds
-	// no Waiter or callback.
+	// no Waiter or link.
 	var h *gevent.Hub
 	looked, gone := false, 0
 	for i, e := range batch {
@@ -232,7 +154,7 @@ func (l *linkable) notify(batch []entry) {
 		if !looked {
 			h, looked = gevent.CurrentHubIfAny(), true
 		}
-		runLink(h, e.fn)
+		runLink(h, e.link)
 	}
 	l.mu.Lock()
 	l.inflight -= gone
@@ -242,37 +164,34 @@ func (l *linkable) notify(batch []entry) {
 	l.mu.Unlock()
 }
 
-// runLink queues fn on hub h, the notifier's, or calls it at once when the
-// notifier has no hub.
-func runLink(h *gevent.Hub, fn func()) {
+// runLink queues the link n on hub h, the notifier's, or runs it at once
+// when the notifier has no hub. It does not run if it is unlinked first.
+func runLink(h *gevent.Hub, n *linkNode) {
 	if h == nil {
-		fn()
+		waitlist.Run(n)
 		return
 	}
-	h.Loop().Post(callFunc, fn)
+	h.Loop().Post(waitlist.RunLink[struct{}], n)
 }
-
-func callFunc(arg any) { arg.(func())() }
 
 // rawLinkLocked registers fn, or queues it at once when the owner is ready;
 // mu must be held and is unlocked.
 func (l *linkable) rawLinkLocked(ready bool, fn func()) gevent.LinkID {
-	l.lastID++
-	id := l.lastID
 	if !ready {
-		l.list.push(entry{fn: fn, id: id})
+		id := l.list.PushLink(&l.mu, fn)
 		l.mu.Unlock()
 		return id
 	}
+	n := l.list.AddLink(&l.mu, fn)
 	l.mu.Unlock()
-	runLink(gevent.CurrentHubIfAny(), fn)
-	return id
+	runLink(gevent.CurrentHubIfAny(), n)
+	return n.ID
 }
 
 func (l *linkable) unlink(id gevent.LinkID) {
 	l.aff.Touch()
 	l.mu.Lock()
-	l.list.removeLink(id)
+	l.list.Unlink(id)
 	l.mu.Unlock()
 }
 
@@ -280,8 +199,5 @@ func (l *linkable) linkCount() int {
 	l.aff.Touch()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.list.len()
+	return l.list.Len()
 }
-
-// timeout converts a public WaitTimeout duration: negative means zero.
-func timeout(d time.Duration) time.Duration { return max(d, 0) }

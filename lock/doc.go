@@ -36,12 +36,13 @@
 //
 // # Differences from gevent
 //
-//   - NewSemaphore and NewBoundedSemaphore return ErrNegativeValue for a
-//     negative value instead of raising ValueError; a bounded Release
-//     returns ErrReleasedTooManyTimes, and RLock.Release by a non-owner an
-//     error wrapping ErrNotOwner.
+//   - NewSemaphore and NewBoundedSemaphore never fail: a negative value
+//     counts as 0, where gevent raises ValueError. A bounded Release returns
+//     ErrReleasedTooManyTimes, and RLock.Release by a non-owner an error
+//     wrapping ErrNotOwner.
 //   - Acquire, AcquireTimeout(d) and TryAcquire replace acquire(blocking,
-//     timeout). With d <= 0 AcquireTimeout and WaitTimeout do not wait.
+//     timeout). With d <= 0 AcquireTimeout and WaitTimeout do not wait (the
+//     rule of every duration in this module).
 //     RLock's re-entrant Acquire returns nil like the first one (gevent
 //     returns 1). Release returns an error instead of the counter; Value
 //     returns the counter.
@@ -60,6 +61,8 @@
 //   - Semaphore.RawLink callbacks run once, when a permit is free, on the
 //     goroutine of the Release that frees it rather than in a later hub
 //     callback; a link made while a permit is free is queued on the
-//     caller's hub (or, on a goroutine without a hub, called at once).
+//     caller's hub (or, on a goroutine without a hub, called at once). As in
+//     gevent, a link unlinked before it runs, even by another link run by
+//     the same Release, does not run.
 //   - There is no context-manager form; use Acquire and a deferred Release.
 package lock

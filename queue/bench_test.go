@@ -17,6 +17,33 @@ func BenchmarkQueueHandoff(b *testing.B) {
 	})
 }
 
+// BenchmarkGoChanHandoff is the baseline of BenchmarkQueueHandoff: b.N
+// items through a Go channel of size 1 from one producer goroutine to one
+// consumer goroutine: ns per item.
+func BenchmarkGoChanHandoff(b *testing.B) {
+	b.ReportAllocs()
+	pass := func(n int) {
+		ch := make(chan int, 1)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for i := range n {
+				if v := <-ch; v != i {
+					b.Errorf("receive = %d; want %d", v, i)
+					return
+				}
+			}
+		}()
+		for i := range n {
+			ch <- i
+		}
+		<-done
+	}
+	pass(100)
+	b.ResetTimer()
+	pass(b.N)
+}
+
 // BenchmarkChannelHandoff is BenchmarkQueueHandoff through a Channel.
 func BenchmarkChannelHandoff(b *testing.B) {
 	b.ReportAllocs()

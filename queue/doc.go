@@ -11,11 +11,18 @@
 // The state is guarded by a mutex that is never held across a switch.
 //
 // Blocked getters are served in the order they blocked, and so are blocked
-// putters. An item goes straight from a putter to the first blocked getter
-// (and a blocked putter's item straight into the room a getter makes), under
-// the queue's mutex: a getter that gives up at that moment (its timeout, a
-// Kill, a Timeout) never loses the item, which goes to the next getter or
-// stays in the queue, and a putter that gives up has not put its item.
+// putters. An item put while getters are blocked goes into the queue, and
+// the first blocked getter is woken with that many items reserved for it:
+// when it runs it takes the next item in the queue's order (so a LIFO getter
+// gets the last item put before it ran, a priority getter the least), and no
+// other caller can take a reserved item first. A blocked putter's item goes
+// straight into the room a getter makes. All of this happens under the
+// queue's mutex: a getter that gives up at that moment (its timeout, a Kill,
+// a Timeout) never loses the item, which goes to the next getter or stays in
+// the queue, and a putter that gives up has not put its item.
+//
+// A Channel put to a blocked getter hands the item over and then yields, so
+// that on a hub the getter runs before the putter resumes, as in gevent.
 //
 // Called from a loop callback, where nothing can block, a put hands the item
 // to a blocked getter or fails with ErrFull, and a get takes an item (or a
@@ -40,17 +47,21 @@
 //
 // # Differences from gevent
 //
-//   - An item put while getters are blocked is handed to the first of them;
-//     in gevent it is appended and the getter is woken, so a greenlet that
-//     runs first may take it.
-//   - A Channel put to a blocked getter returns at once, without switching;
-//     gevent's put switches to the getter first.
+//   - An item put while getters are blocked is reserved for the first of
+//     them; in gevent the getter is woken too, but a greenlet that runs
+//     first may take the item (get_nowait); here TryGet reports ErrEmpty.
+//   - A Channel get that finds a blocked putter takes its item and goes on
+//     without yielding (the putter resumes after the getter next yields);
+//     gevent's get switches to the hub first, so greenlets already queued
+//     run before the getter.
 //   - Queue, LifoQueue, PriorityQueue and JoinableQueue are one type (the
 //     others are aliases), so that code taking a *Queue[T] accepts all;
 //     every Queue is joinable, as in gevent since 25.4.1.
-//   - X, XTimeout(d) and TryX replace x(block, timeout). A negative d counts
-//     as 0 instead of raising ValueError. Errors are returned, including
+//   - X, XTimeout(d) and TryX replace x(block, timeout). A d <= 0 does not
+//     wait (gevent's timeout=0 lets the hub run once; a negative timeout
+//     raises ValueError). Errors are returned, including
 //     TaskDone's ErrTaskDoneTooManyTimes.
+//   - Shutdown() and ShutdownNow() replace shutdown(immediate).
 //   - Iteration (All) ends when Get fails, usually after Shutdown, instead of
 //     at a StopIteration item. Channel has Shutdown too, so that it can end.
 //   - The constructors take no initial items, and maxsize is fixed.

@@ -17,10 +17,10 @@ func NewPriority[T cmp.Ordered](maxsize int) *PriorityQueue[T] {
 
 // NewPriorityFunc returns an empty priority queue ordered by less, which
 // must be a strict weak ordering: the item x for which less(x, y) holds for
-// every other y leaves first. It panics if less is nil.
+// every other y leaves first. A nil less orders nothing: the queue is FIFO.
 func NewPriorityFunc[T any](maxsize int, less func(a, b T) bool) *PriorityQueue[T] {
 	if less == nil {
-		panic("queue: NewPriorityFunc with a nil less function")
+		return New[T](maxsize)
 	}
 	return &Queue[T]{order: &heap[T]{less: less}, maxsize: maxsize}
 }

@@ -64,13 +64,16 @@ func TestPriorityFunc(t *testing.T) {
 	}
 }
 
-func TestPriorityFuncNilPanics(t *testing.T) {
-	defer func() {
-		if r := recover(); r != "queue: NewPriorityFunc with a nil less function" {
-			t.Errorf("recover() = %v; want the nil-less panic", r)
-		}
-	}()
-	queue.NewPriorityFunc[int](0, nil)
+// TestPriorityFuncNilLess: a nil less function makes a FIFO queue instead
+// of a panic (constructors do not fail, issue 9).
+func TestPriorityFuncNilLess(t *testing.T) {
+	q := queue.NewPriorityFunc[int](0, nil)
+	for _, v := range []int{3, 1, 2} {
+		q.Put(v)
+	}
+	if got := drain(q); !slices.Equal(got, []int{3, 1, 2}) {
+		t.Errorf("items = %v; want [3 1 2] (FIFO)", got)
+	}
 }
 
 // TestPriorityBlockedGetter: a getter blocked on an empty priority queue

@@ -15,11 +15,12 @@ import (
 // Queue with a positive maxsize holds at most that many items, and putters
 // block while it is full. Blocked getters, and blocked putters, are served in
 // the order they blocked. Every Queue also counts unfinished tasks (TaskDone,
-// Join) and can be shut down (Shutdown), as gevent's Queue does since 25.4.1.
+// Join) and can be shut down (Shutdown, ShutdownNow), as gevent's Queue
+// does since 25.4.1.
 //
 // All methods may be called from any goroutine: greenlets of any hub, hubs'
 // owning goroutines, plain goroutines. Called from a loop callback, the
-// blocking methods never block: a put hands the item to a blocked getter or
+// blocking methods never block: a put adds the item if there is room or
 // fails with ErrFull, a get takes an item or fails with ErrEmpty.
 //
 // The zero value is an empty unbounded FIFO queue, ready to use. A Queue must
@@ -58,8 +59,10 @@ func New[T any](maxsize int) *Queue[T] {
 }
 
 // Put adds v to the queue, blocking while the queue is full. It wakes the
-// first blocked getter, if any, which takes the next item in the queue's
-// order when it runs; until then no other caller can take that item. Put
+// first blocked getter, if any, with an item no other caller can take: a
+// FIFO getter receives the next item at once, a LIFO or priority getter the
+// next item in the queue's order when it runs (items put meanwhile count;
+// until then its item stays in the queue, counted by Len and Full). Put
 // returns nil once v is in the queue, ErrShutDown after Shutdown (also when
 // Shutdown happens while it waits), ErrFull when called from a loop callback
 // on a full queue, or the error that ended its wait: the caller's Kill or
@@ -358,7 +361,7 @@ func (q *Queue[T]) block(l *waitList[T], n *node[T], rv bool, d time.Duration) (
 		// an item handed or reserved for this getter goes to the next one.
 		q.mu.Lock()
 		if n.Handed && n.Kind == getter {
-			if rv {
+			if q.order == nil {
 				q.requeueLocked(n.Item)
 			} else {
 				q.reserved--
@@ -376,7 +379,8 @@ func (q *Queue[T]) block(l *waitList[T], n *node[T], rv bool, d time.Duration) (
 		err = nil
 		v = n.Item
 		switch {
-		case rv || n.Kind == putter || n.Kind == joiner:
+		case q.order == nil || n.Kind == putter || n.Kind == joiner:
+			// A FIFO's or a Channel's getter or peeker: its slot.
 		case n.Kind == getter:
 			q.reserved--
 			v = q.popLocked()
@@ -390,10 +394,10 @@ func (q *Queue[T]) block(l *waitList[T], n *node[T], rv bool, d time.Duration) (
 	return v, ok, err
 }
 
-// requeueLocked gives back an item whose Channel getter can no longer take
-// it: to the next blocked getter, else to the front of the store.
+// requeueLocked gives back an item whose FIFO or Channel getter can no
+// longer take it: to the front of the store, and from there to the next
+// blocked getter. (It may take a bounded queue past maxsize.)
 func (q *Queue[T]) requeueLocked(v T) {
-	if !q.handToGetterLocked(v) {
-		q.ungetLocked(v)
-	}
+	q.ungetLocked(v)
+	q.serveGettersLocked()
 }

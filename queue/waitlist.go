@@ -9,10 +9,11 @@ package queue
 // fails only when the waiter has already given up (its timeout, a Kill, a
 // Timeout, a destroyed hub); exactly one of Switch and the give-up wins, so
 // an item is either delivered to a caller whose wait then succeeds, or it
-// stays with the queue. A woken caller finishes under the mutex: a Queue's
-// getter takes the next item of the store then (its reservation kept that
-// item for it), so that the store's order (LIFO, priority) holds across a
-// blocked getter; a Channel's getter reads its slot. Only the waiting side
+// stays with the queue. A woken caller finishes under the mutex: a LIFO or
+// priority queue's getter takes the next item of the store then (its
+// reservation kept that item for it), so that the store's order holds
+// across a blocked getter; a FIFO queue's or a Channel's getter reads its
+// slot. Only the waiting side
 // releases its node, after unlinking it, which is what makes reusing nodes
 // and Waiters safe.
 
@@ -85,23 +86,28 @@ func (q *Queue[T]) handToGetterLocked(v T) bool {
 }
 
 // serveGettersLocked wakes blocked getters of a Queue while the store holds
-// items no woken getter has reserved: peekers ahead of a getter are woken
-// (each keeps a copy of the next item, in case it is gone when the peeker
-// runs), and the first getter reserves an item, which it takes from the
-// store when it runs (gevent's _unlock).
+// items no woken getter has reserved (gevent's _unlock). Peekers ahead of a
+// getter are woken with it, each with a copy of the next item. In a FIFO
+// queue the first getter takes the next item into its slot, which keeps the
+// queue's order and leaves room for the next put; in a LIFO or priority
+// queue it reserves an item instead, and takes the next one in the queue's
+// order when it runs, so that items put meanwhile count.
 func (q *Queue[T]) serveGettersLocked() {
 	for q.getters.Len() > 0 && q.lenLocked() > q.reserved {
 		n := q.getters.PopFront()
-		if n.Kind == peeker {
-			n.Item = q.frontLocked()
-		}
+		n.Item = q.frontLocked()
 		if !n.W.Switch() {
 			var zero T
 			n.Item = zero
 			continue
 		}
 		n.Handed = true
-		if n.Kind == getter {
+		if n.Kind != getter {
+			continue
+		}
+		if q.order == nil {
+			q.popLocked()
+		} else {
 			q.reserved++
 		}
 	}
