@@ -45,7 +45,6 @@ var system = []string{
 	"os/signal.loop",
 	"runtime.ensureSigM",
 	"runtime.goexit0",
-	"internal/leakcheck.",
 }
 
 // Main runs the tests of m, checks that they leaked nothing, and exits the
