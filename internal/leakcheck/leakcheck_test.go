@@ -10,7 +10,9 @@ import (
 func TestLeakedGoroutines(t *testing.T) {
 	baseline := goroutineIDs(stacks(nil))
 	stop := make(chan struct{})
-	go parkedForTest(stop)
+	started := make(chan struct{})
+	go parkedForTest(started, stop)
+	<-started
 	leaked := leakedGoroutines(baseline, nil)
 	if len(leaked) != 1 || !strings.Contains(leaked[0], "parkedForTest") {
 		t.Errorf("leaked = %q; want the one goroutine in parkedForTest", leaked)
@@ -24,7 +26,10 @@ func TestLeakedGoroutines(t *testing.T) {
 	}
 }
 
-func parkedForTest(stop chan struct{}) { <-stop }
+func parkedForTest(started, stop chan struct{}) {
+	close(started)
+	<-stop
+}
 
 func TestNewFDs(t *testing.T) {
 	baseline := openFDs()
