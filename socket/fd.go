@@ -450,13 +450,3 @@ func (fd *netFD) deadlinePassed(dir int) bool {
 	d := fd.deadline[dir].Load()
 	return d != 0 && time.Now().UnixNano() >= d
 }
-
-// ignoringEINTR retries fn while it fails with EINTR.
-func ignoringEINTR[T any](fn func() (T, error)) (T, error) {
-	for {
-		v, err := fn()
-		if err != unix.EINTR {
-			return v, err
-		}
-	}
-}
