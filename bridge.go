@@ -3,6 +3,7 @@ package gevent
 import (
 	"context"
 	"errors"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -63,6 +64,13 @@ func BlockingContext[T any](ctx context.Context, fn func(ctx context.Context) (T
 	// normal return the context is cancelled already and this does nothing.
 	defer c.cancel(ErrHubDestroyed)
 	submitBridge(c)
+	// The worker was just made runnable on this goroutine's P. Yield it, so
+	// that the worker runs now, instead of leaving it queued behind a hub
+	// that may be about to block in its poller: there the P sits in a
+	// system call until sysmon takes it back (20 µs to 10 ms) or another
+	// thread wakes up to steal the worker. A round trip through an idle
+	// hub costs ~2 µs this way instead of ~35 µs (BenchmarkBlockingContext).
+	runtime.Gosched()
 	if err := c.w.Wait(); err != nil {
 		c.cancel(err)
 		return zero, err
