@@ -10,7 +10,9 @@
 #   GOMAXPROCS=1, one hub/loop) and wrk on core 1 (taskset -c 1). With --hubs 2: GOMAXPROCS=2,
 #   two hubs/loops (nbio and gnet: two loops; pywsgi stays one process), nothing pinned.
 #   The server's utime+stime (/proc/<pid>/stat) before and after the counted run, divided by
-#   the requests wrk completed, is the server CPU µs per request.
+#   the requests wrk completed, is the server CPU µs per request. Before each warm-up the script
+#   waits (up to --quiet-wait seconds, 15) for a second in which the other processes on the
+#   machine used less than a quarter of a core: the machine is shared.
 #   Idle (--idle): for each server, a fresh process; its VmRSS is read, then bench/http/idle
 #   opens --idle-conns (10,000) keep-alive connections, each after one GET / answered in full,
 #   and holds them; VmRSS is read again one second after the last one is set up. RSS per
@@ -20,11 +22,12 @@
 # then every round's raw figures); progress and raw outputs go to stderr.
 #
 # Usage: bash bench/http/run.sh [--hubs 1|2] [--rounds N] [--duration 5s] [--warmup 1s]
-#                               [--conns 64] [--threads 1] [--only NAME[,NAME…]] [--quick]
+#                               [--conns 64] [--threads 1] [--quiet-wait 15] [--only NAME[,NAME…]] [--quick]
 #        bash bench/http/run.sh --idle [--idle-conns 10000] [--only …]
 #   --only      servers, from: hello, pywsgi, net, fasthttp, nbio, gnet (default: all)
 #   --quick     a smoke test: one round of 1 s, 1 s warm-up; with --idle, 1,000 connections
 #   --threads   wrk threads (-t)
+#   --quiet-wait  seconds to wait at most for a quiet second before each run (0: do not wait)
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/../../ci/lib.sh
 source "$(dirname "$0")/../../ci/lib.sh" # moves to the repository root
@@ -35,25 +38,25 @@ args=("$@")
 quick=0
 idle_mode=0
 hubs=1
-rounds= duration= warmup= idle_conns=
+rounds= duration= warmup= idle_conns= quiet_wait=
 conns=64
 threads=1
 only=$(
   IFS=,
   echo "${all_servers[*]}"
 )
-usage="usage: bench/http/run.sh [--hubs 1|2] [--rounds N] [--duration 5s] [--warmup 1s] [--conns 64] [--threads 1] [--only $only] [--quick] [--idle [--idle-conns N]]"
+usage="usage: bench/http/run.sh [--hubs 1|2] [--rounds N] [--duration 5s] [--warmup 1s] [--conns 64] [--threads 1] [--quiet-wait 15] [--only $only] [--quick] [--idle [--idle-conns N]]"
 while [[ $# -gt 0 ]]; do
   case $1 in
     --quick) quick=1 ;;
     --idle) idle_mode=1 ;;
-    --hubs | --rounds | --duration | --warmup | --conns | --threads | --only | --idle-conns)
+    --hubs | --rounds | --duration | --warmup | --conns | --threads | --only | --idle-conns | --quiet-wait)
       [[ $# -ge 2 ]] || { echo "$1 needs a value; $usage" >&2 && exit 2; }
       v=${1#--}
       declare "${v//-/_}=$2"
       shift
       ;;
-    --hubs=* | --rounds=* | --duration=* | --warmup=* | --conns=* | --threads=* | --only=* | --idle-conns=*)
+    --hubs=* | --rounds=* | --duration=* | --warmup=* | --conns=* | --threads=* | --only=* | --idle-conns=* | --quiet-wait=*)
       v=${1#--}
       v=${v%%=*}
       declare "${v//-/_}=${1#*=}"
@@ -71,9 +74,9 @@ while [[ $# -gt 0 ]]; do
 done
 # --quick sets the defaults; an explicit value wins whatever the order.
 if ((quick)); then
-  rounds=${rounds:-1} duration=${duration:-1s} warmup=${warmup:-1s} idle_conns=${idle_conns:-1000}
+  rounds=${rounds:-1} duration=${duration:-1s} warmup=${warmup:-1s} idle_conns=${idle_conns:-1000} quiet_wait=${quiet_wait:-0}
 else
-  rounds=${rounds:-3} duration=${duration:-5s} warmup=${warmup:-1s} idle_conns=${idle_conns:-10000}
+  rounds=${rounds:-3} duration=${duration:-5s} warmup=${warmup:-1s} idle_conns=${idle_conns:-10000} quiet_wait=${quiet_wait:-15}
 fi
 
 command -v wrk >/dev/null || die "wrk not found (Debian: apt-get install wrk)"
@@ -83,6 +86,7 @@ command -v taskset >/dev/null || die "taskset not found (Debian: apt-get install
 [[ $conns =~ ^[1-9][0-9]*$ ]] || die "--conns wants a number >= 1, got $conns"
 [[ $threads =~ ^[1-9][0-9]*$ ]] || die "--threads wants a number >= 1, got $threads"
 [[ $idle_conns =~ ^[1-9][0-9]*$ ]] || die "--idle-conns wants a number >= 1, got $idle_conns"
+[[ $quiet_wait =~ ^[0-9]+$ ]] || die "--quiet-wait wants a number of seconds, got $quiet_wait"
 [[ $duration =~ ^[0-9]+[smh]?$ ]] || die "--duration wants wrk's form (5s, 1m), got $duration"
 [[ $warmup =~ ^[0-9]+s$ ]] || die "--warmup wants whole seconds (1s, 0s: none), got $warmup"
 if ((hubs == 1 || idle_mode)); then
@@ -158,6 +162,11 @@ us() {
   }'
 }
 
+# least "a, b, c" prints the least of a comma-separated list of numbers.
+least() {
+  tr ',' '\n' <<<"$1" | sort -g | head -n 1 | tr -d ' '
+}
+
 # median "a, b, c" prints the median of a comma-separated list of numbers.
 median() {
   tr ',' '\n' <<<"$1" | sort -g | awk -v d="${2:-2}" '{ v[NR] = $1 } END {
@@ -165,8 +174,25 @@ median() {
     printf "%.*f", d, m }'
 }
 
+# wait_quiet waits, for up to --quiet-wait seconds, for a second in which the other processes
+# on the machine used less than a quarter of a core, and prints the seconds it waited (with a
+# "+" if it gave up).
+wait_quiet() {
+  local a0 a1 i
+  for ((i = 0; i < quiet_wait; i++)); do
+    a0=$(all_ticks)
+    sleep 1
+    a1=$(all_ticks)
+    if (((a1 - a0) * 4 < tck)); then
+      echo $((i + 1))
+      return
+    fi
+  done
+  if ((quiet_wait > 0)); then echo "$quiet_wait+"; else echo 0; fi
+}
+
 # ---- load runs ----
-declare -A r_rps=() r_p50=() r_p99=() r_cpu=() r_scpu=() r_ccpu=() r_other=() r_err=() r_reqs=()
+declare -A r_rps=() r_p50=() r_p99=() r_cpu=() r_scpu=() r_ccpu=() r_other=() r_err=() r_reqs=() r_wait=()
 wrk_args=(-t"$threads" -c"$conns" -d"$duration" --latency)
 # load_run NAME ROUND measures server NAME once, on a fresh server.
 load_run() {
@@ -175,6 +201,7 @@ load_run() {
   url=http://127.0.0.1:$port/
   echo "+ $name: round $round of $rounds: wrk ${wrk_args[*]} $url" >&2
   start_server "$name" "$port" 0 "$hubs" "$server_pin"
+  r_wait[$name]+="${r_wait[$name]:+, }$(wait_quiet)"
   if [[ $warmup != 0s ]]; then
     "${load_pin[@]}" wrk -t"$threads" -c"$conns" -d"$warmup" "$url" >/dev/null </dev/null ||
       die "wrk warm-up failed against $name"
@@ -307,33 +334,36 @@ else
   on the same fresh server; $rounds round(s), the servers taking turns. Server CPU = utime+stime from
   \`/proc/<pid>/stat\` over the counted run (CLK_TCK $tck) ÷ requests completed. Medians over the rounds.
 
-| server | requests/s | p50 µs | p99 µs | server CPU µs/request | CPU ratio to ${label[$ref]} | p99 ratio |
-|---|---:|---:|---:|---:|---:|---:|
+| server | requests/s | p50 µs | p99 µs | server CPU µs/request | CPU ratio to ${label[$ref]} | least CPU µs/request (ratio) | p99 ratio |
+|---|---:|---:|---:|---:|---:|---:|---:|
 EOF
   ref_cpu=$(median "${r_cpu[$ref]}")
   ref_p99=$(median "${r_p99[$ref]}")
+  ref_best=$(least "${r_cpu[$ref]}")
   for name in "${all_servers[@]}"; do
     [[ ,$only, == *,$name,* ]] || continue
     if [[ -n ${note[$name]-} ]]; then
-      printf '| %s | — | — | — | — | — | — |\n' "${label[$name]}"
+      printf '| %s | — | — | — | — | — | — | — |\n' "${label[$name]}"
       continue
     fi
     c=$(median "${r_cpu[$name]}")
+    b=$(least "${r_cpu[$name]}")
     p=$(median "${r_p99[$name]}" 0)
-    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "${label[$name]}" "$(median "${r_rps[$name]}" 0)" \
+    printf '| %s | %s | %s | %s | %s | %s | %s (%s) | %s |\n' "${label[$name]}" "$(median "${r_rps[$name]}" 0)" \
       "$(median "${r_p50[$name]}" 0)" "$p" "$c" \
       "$(awk -v a="$c" -v b="$ref_cpu" 'BEGIN { printf "%.2f", a / b }')" \
+      "$b" "$(awk -v a="$b" -v b="$ref_best" 'BEGIN { printf "%.2f", a / b }')" \
       "$(awk -v a="$p" -v b="$ref_p99" 'BEGIN { printf "%.2f", a / b }')"
   done
   echo
   echo "Every round (in order):"
   echo
-  echo '| server | requests | requests/s | p50 µs | p99 µs | server CPU µs/request | server CPU s | wrk CPU s | other CPU s | errors + non-2xx |'
-  echo '|---|---|---|---|---|---|---|---|---|---|'
+  echo '| server | requests | requests/s | p50 µs | p99 µs | server CPU µs/request | server CPU s | wrk CPU s | other CPU s | waited s | errors + non-2xx |'
+  echo '|---|---|---|---|---|---|---|---|---|---|---|'
   for name in "${servers[@]}"; do
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "${label[$name]}" "${r_reqs[$name]}" "${r_rps[$name]}" \
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "${label[$name]}" "${r_reqs[$name]}" "${r_rps[$name]}" \
       "${r_p50[$name]}" "${r_p99[$name]}" "${r_cpu[$name]}" "${r_scpu[$name]}" "${r_ccpu[$name]}" \
-      "${r_other[$name]}" "${r_err[$name]}"
+      "${r_other[$name]}" "${r_wait[$name]}" "${r_err[$name]}"
   done
   echo
   cat <<'EOF'
@@ -342,7 +372,9 @@ process's context (on loopback, delivering what it sends into the peer's socket)
 used well under the run's length of CPU was partly waiting for wrk, which is why the figure to
 compare is CPU per request, not requests/s. Other CPU: what every other process on the machine
 used meanwhile (other people's builds on this shared machine, kernel threads); a large figure
-means a disturbed round.
+means a disturbed round, whose server CPU per request is inflated (the server is preempted, its
+caches evicted, fewer requests per wake-up): hence the least figure beside the median. Waited:
+the seconds spent waiting for a quiet second before the round ("+": it gave up).
 EOF
 fi
 for name in "${!note[@]}"; do
