@@ -11,16 +11,16 @@ import (
 // Body is what GET / answers, as text/plain.
 const Body = "Hello, World!"
 
-// Handler returns the comparison's handler: a ServeMux whose pattern "GET /" answers every GET
-// (and HEAD) with Body. With echo set it returns instead a handler for the h1spec conformance
-// suite (bench/http/h1spec.sh), which wants any method on any path answered with 200 and the
-// request body, as text/plain with a Content-Length.
+// Handler returns the comparison's handler: a ServeMux whose pattern "GET /{$}" answers GET
+// (and HEAD) of / with Body, as examples/hello's does. With echo set it returns instead a
+// handler for the h1spec conformance suite (bench/http/h1spec.sh), which wants any method on
+// any path answered with 200 and the request body, as text/plain with a Content-Length.
 func Handler(echo bool) http.Handler {
 	if echo {
 		return http.HandlerFunc(echoBody)
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /", func(w http.ResponseWriter, _ *http.Request) {
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		io.WriteString(w, Body)
 	})
