@@ -21,6 +21,8 @@ set -euo pipefail
 source "$(dirname "$0")/../../ci/lib.sh" # moves to the repository root
 # shellcheck source=SCRIPTDIR/lib.sh
 source bench/http/lib.sh
+# shellcheck disable=SC2016 # the backquotes are markdown
+label[hello]='`httpserver` (geventhello)'
 
 only=hello,pywsgi,net,fasthttp,nbio
 spec=
