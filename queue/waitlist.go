@@ -55,8 +55,11 @@ func contextWaiter(ref bool) *gevent.Waiter {
 	if gevent.CurrentHubIfAny() == nil {
 		w = gevent.NewWaiter()
 	} else if v, ok := waiterSlot.Get(); ok {
+		// Rearm, not Reset: the goroutine keeps its LocalSlot values when it
+		// gets a new hub (gevent.Run after Run), so the Waiter may be bound
+		// to a hub that is gone.
 		w = v.(*gevent.Waiter)
-		w.Reset()
+		w.Rearm()
 	} else {
 		w = gevent.NewWaiter()
 		waiterSlot.Set(w)
