@@ -464,6 +464,7 @@ func (g *greenlet) join(d time.Duration) (bool, error) {
 		w = NewWaiter()
 		w.SetRef(h != g.hub)
 	}
+	w.what = g
 	id := g.addLink(linkAll, switchWaiter, w)
 	ok, err := w.wait(d)
 	if !ok {

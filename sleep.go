@@ -1,15 +1,27 @@
 package gevent
 
-import "time"
+import (
+	"runtime"
+	"time"
+)
 
 // Sleep suspends the calling greenlet for d (gevent.sleep). Sleep(0) (or a
 // negative d) moves it to the tail of the hub's FIFO: the greenlets and
 // callbacks already queued run first, and it resumes before the loop polls
 // for I/O unless the switch interval has passed. A positive d goes through
 // the timer heap and resumes in a later loop iteration. Sleep returns nil, or
-// the kill or Timeout error that interrupted it; called on a goroutine
-// without a hub, it creates one.
+// the kill or Timeout error that interrupted it. Called on a goroutine
+// without a hub, it creates none: it is time.Sleep (runtime.Gosched for
+// d <= 0), since nothing could interrupt it there.
 func Sleep(d time.Duration) error {
+	if h, _ := current(); h == nil {
+		if d <= 0 {
+			runtime.Gosched()
+		} else {
+			time.Sleep(d)
+		}
+		return nil
+	}
 	h, t, w, err := sleepWaiter()
 	if err != nil {
 		return err
@@ -38,7 +50,13 @@ func sleep0Wake(arg any) {
 
 // Idle waits until the loop has nothing else to do: it resumes in an
 // iteration in which no other watcher or callback was pending (gevent.idle).
+// Called on a goroutine without a hub, it creates none and only yields the
+// processor (runtime.Gosched).
 func Idle() error {
+	if h, _ := current(); h == nil {
+		runtime.Gosched()
+		return nil
+	}
 	h, t, w, err := sleepWaiter()
 	if err != nil {
 		return err

@@ -56,6 +56,7 @@ type Waiter struct {
 	hub   *Hub          // the task's hub; for a loop callback, with t nil
 	ch    chan struct{} // wake-up of a plain goroutine
 	ref   bool          // keep the hub's loop alive while waiting
+	what  any           // what is waited for, for ErrLoopExit: nil, *greenlet or func() string
 }
 
 // NewWaiter returns an armed Waiter bound to the calling context.
@@ -68,13 +69,23 @@ func NewWaiter() *Waiter {
 func (w *Waiter) bind() {
 	w.hub, w.t = current()
 	if w.hub == nil {
-		w.ch = make(chan struct{}, 1)
+		if w.ch == nil {
+			w.ch = make(chan struct{}, 1)
+		}
+	} else {
+		w.ch = nil
 	}
 }
 
 // Reset re-arms a Waiter whose wait has ended, so that it can be used for
 // another wait by the same context. Wakers of the previous wait must be gone.
+//
+// A Waiter bound to a hub that has been destroyed since is bound again to
+// the calling context: the goroutine is the same, its hub is new.
 func (w *Waiter) Reset() {
+	if w.hub != nil && w.hub.destroyed.Load() {
+		w.bind()
+	}
 	w.err = nil
 	if w.ch != nil {
 		select {

@@ -1,0 +1,166 @@
+package gevent_test
+
+import (
+	"errors"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/event"
+	"github.com/geventgo/gevent/queue"
+	"github.com/geventgo/gevent/socket"
+)
+
+func openFDs(t *testing.T) int {
+	t.Helper()
+	es, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skipf("cannot count descriptors: %v", err)
+	}
+	return len(es)
+}
+
+// TestPlainGoroutinesLeakNothing: 500 plain goroutines that each call a
+// blocking gevent function (Sleep, Event.Wait, Queue.Get, a socket read)
+// and exit leave no hub, descriptor or goroutine behind (issue 8 §6: each
+// used to leave a hub with an epoll fd and an eventfd; 8 → 1,010 fds).
+func TestPlainGoroutinesLeakNothing(t *testing.T) {
+	var e event.Event
+	q := queue.New[int](0)
+	a, b, err := socket.Socketpair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	defer b.Close()
+	ops := map[string]func(){
+		"Sleep":      func() { gevent.Sleep(time.Millisecond) },
+		"Sleep(0)":   func() { gevent.Sleep(0) },
+		"Event.Wait": func() { e.Wait() },
+		"Queue.Get":  func() { q.Get() },
+		"Conn.Read": func() {
+			var buf [1]byte
+			if _, err := b.Read(buf[:]); err != nil {
+				t.Errorf("Read = %v", err)
+			}
+		},
+	}
+	wake := map[string]func(){
+		"Event.Wait": func() { e.Set() },
+		"Queue.Get":  func() { q.Put(1) },
+		"Conn.Read":  func() { a.Write([]byte{1}) },
+	}
+	run := func(name string, n int) {
+		e.Clear()
+		var wg sync.WaitGroup
+		for range n {
+			wg.Add(1)
+			go func() { defer wg.Done(); ops[name]() }()
+		}
+		if w := wake[name]; w != nil {
+			for range n {
+				w()
+			}
+		}
+		wg.Wait()
+	}
+	for name := range ops {
+		run(name, 1) // warm up: the socket's background hub, pools
+	}
+	fds, gs := openFDs(t), runtime.NumGoroutine()
+	for name := range ops {
+		run(name, 500)
+		if now := openFDs(t); now != fds {
+			t.Errorf("after 500 goroutines called %s: %d open descriptors; want %d", name, now, fds)
+		}
+	}
+	// Goroutines end asynchronously; wait for them to go.
+	deadline := time.Now().Add(10 * time.Second)
+	for runtime.NumGoroutine() > gs && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if now := runtime.NumGoroutine(); now > gs {
+		t.Errorf("%d goroutines left; want at most %d", now, gs)
+	}
+}
+
+// TestPlainProducerGreenletConsumers: a plain goroutine produces into a
+// queue.New[int](4) that three greenlets consume, with no Share(): the
+// consumers take every item (issue 8 §6; it used to fail at once with
+// ErrLoopExit, the consumers taking nothing). The producer starts only
+// once the consumers are parked.
+func TestPlainProducerGreenletConsumers(t *testing.T) {
+	runHub(t, func(*gevent.Hub) {
+		q := queue.New[int](4)
+		var waiting atomic.Int32
+		go func() {
+			for waiting.Load() < 3 {
+				runtime.Gosched()
+			}
+			time.Sleep(5 * time.Millisecond) // the hub has run out of work by now
+			for i := range 20 {
+				q.Put(i)
+			}
+			for range 3 {
+				q.Put(-1)
+			}
+		}()
+		var got []int
+		var gs []*gevent.Greenlet[struct{}]
+		for range 3 {
+			gs = append(gs, gevent.Go(func() {
+				waiting.Add(1)
+				for {
+					v, err := q.Get()
+					if err != nil {
+						t.Errorf("Get = %v", err)
+						return
+					}
+					if v < 0 {
+						return
+					}
+					got = append(got, v)
+				}
+			}))
+		}
+		if _, err := gevent.JoinAll(gs); err != nil {
+			t.Fatalf("JoinAll = %v", err)
+		}
+		slices.Sort(got)
+		if want := slices.Collect(func(yield func(int) bool) {
+			for i := range 20 {
+				yield(i)
+			}
+		}); !slices.Equal(got, want) {
+			t.Errorf("consumed %v; want 0..19", got)
+		}
+	})
+}
+
+// TestLoopExitMessage: when nothing can wake the wait, ErrLoopExit still
+// comes, naming what was waited for and the way out.
+func TestLoopExitMessage(t *testing.T) {
+	runHub(t, func(*gevent.Hub) {
+		q := queue.New[int](1)
+		g := gevent.Go(func() { q.Get() })
+		g.SetName("consumer")
+		_, err := gevent.JoinAll([]*gevent.Greenlet[struct{}]{g})
+		if !errors.Is(err, gevent.ErrLoopExit) {
+			t.Fatalf("JoinAll = %v; want ErrLoopExit", err)
+		}
+		if msg := err.Error(); !strings.Contains(msg, `"consumer"`) || !strings.Contains(msg, "Share") {
+			t.Errorf("message %q does not name the greenlet and Share", msg)
+		}
+		err = g.Join()
+		if !errors.Is(err, gevent.ErrLoopExit) || !strings.Contains(err.Error(), `"consumer"`) {
+			t.Errorf("Join = %v; want ErrLoopExit naming the greenlet", err)
+		}
+		g.Kill()
+	})
+}
