@@ -13,6 +13,7 @@ import (
 
 	"github.com/geventgo/gevent"
 	"github.com/geventgo/gevent/event"
+	"github.com/geventgo/gevent/lock"
 	"github.com/geventgo/gevent/queue"
 	"github.com/geventgo/gevent/socket"
 )
@@ -163,4 +164,48 @@ func TestLoopExitMessage(t *testing.T) {
 		}
 		g.Kill()
 	})
+}
+
+// TestPlainGoroutineWakesUnsharedObjects: an Event, an AsyncResult and a
+// Semaphore that only a greenlet has used when it parks are woken by a
+// plain goroutine that comes later, with no Share() (issue 8 §6).
+func TestPlainGoroutineWakesUnsharedObjects(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		make func() (wait func() error, wake func())
+	}{
+		{"Event", func() (func() error, func()) {
+			var e event.Event
+			return e.Wait, e.Set
+		}},
+		{"AsyncResult", func() (func() error, func()) {
+			var r event.AsyncResult[int]
+			return func() error { _, err := r.Get(); return err }, func() { r.Set(1) }
+		}},
+		{"Semaphore", func() (func() error, func()) {
+			var s lock.Semaphore
+			return s.Acquire, func() { s.Release() }
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			runHub(t, func(*gevent.Hub) {
+				wait, wake := tc.make()
+				var parked atomic.Bool
+				go func() {
+					for !parked.Load() {
+						runtime.Gosched()
+					}
+					time.Sleep(5 * time.Millisecond) // the hub has run out of work by now
+					wake()
+				}()
+				g := gevent.Spawn(func() (int, error) {
+					parked.Store(true)
+					return 0, wait()
+				})
+				if _, err := g.Get(); err != nil {
+					t.Errorf("wait woken by a plain goroutine = %v; want nil", err)
+				}
+			})
+		})
+	}
 }
