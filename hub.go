@@ -25,10 +25,15 @@ type Hub struct {
 	current   *task  // what runs now; nil while loop callbacks run
 	nswitch   uint64 // switches into greenlets, for parkMain's grace
 	mainWoken bool
-	inLoop    bool // the owner is inside loop.Run
-	workers   []*worker
-	free      []*worker
-	ids       idPool
+	// mainWaitFor is what the owner's join or IWait waits for, for
+	// ErrLoopExit's message: nil, *greenlet or func() string.
+	mainWaitFor any
+	// heldTimeouts expired during a Shield entered after their Start.
+	heldTimeouts []*Timeout
+	inLoop       bool // the owner is inside loop.Run
+	workers      []*worker
+	free         []*worker
+	ids          idPool
 
 	// curGoid is the goid of whatever runs on the hub now, so that current()
 	// finds the hub without a map lookup. Written by the hub's goroutines,
@@ -255,7 +260,7 @@ func (h *Hub) parkMain(w *Waiter) {
 			continue
 		}
 		if err == nil {
-			err = loopExitError(w)
+			err = loopExitError(h.mainWaitFor)
 		}
 		h.main.parkedOn = nil
 		w.throw(err)
@@ -268,11 +273,11 @@ func (h *Hub) parkMain(w *Waiter) {
 	h.curGoid.Store(h.owner)
 }
 
-// loopExitError is the ErrLoopExit delivered to w, naming what w waits for
-// when its waiter says.
-func loopExitError(w *Waiter) error {
+// loopExitError is the ErrLoopExit delivered to the owner, naming what it
+// waits for when known.
+func loopExitError(waitFor any) error {
 	what := "this wait"
-	switch v := w.what.(type) {
+	switch v := waitFor.(type) {
 	case *greenlet:
 		what = "the wait for " + v.repr()
 	case func() string:

@@ -143,7 +143,7 @@ func iwait[G Waitable](objs []G, o options.Options, yield func(G) bool) error {
 	}
 	c := &collector{}
 	ids := make([]LinkID, len(objs))
-	here, _ := current()
+	here, t := current()
 	ref := false
 	for i, obj := range objs {
 		if seen[i] {
@@ -182,7 +182,9 @@ func iwait[G Waitable](objs []G, o options.Options, yield func(G) bool) error {
 		}
 		w := NewWaiter()
 		w.SetRef(ref)
-		w.what = what
+		if t != nil && t == &here.main {
+			here.mainWaitFor = what
+		}
 		c.w = w
 		c.mu.Unlock()
 		d := time.Duration(-1)
@@ -190,6 +192,9 @@ func iwait[G Waitable](objs []G, o options.Options, yield func(G) bool) error {
 			d = max(time.Until(deadline), 0)
 		}
 		ok, err := w.wait(d)
+		if t != nil && t == &here.main {
+			here.mainWaitFor = nil
+		}
 		if err != nil || !ok {
 			c.mu.Lock()
 			c.w = nil

@@ -15,11 +15,10 @@ type task struct {
 	g        *greenlet // nil for the owning goroutine
 	parkedOn *Waiter   // the Waiter the task is parked on, if any
 
-	killErr        error      // sticky: set by Kill
-	pendingTimeout *Timeout   // fired while the task was not parked
-	passing        bool       // parked in passThrough: interrupts wait
-	shields        int        // active Shield calls: kills are held while > 0
-	heldTimeouts   []*Timeout // expired during a Shield entered after their Start
+	killErr        error    // sticky: set by Kill
+	pendingTimeout *Timeout // fired while the task was not parked
+	shields        int32    // active Shield calls: kills are held while > 0
+	passing        bool     // parked in passThrough: interrupts wait
 
 	timer  *loop.Timer  // for timed waits and Sleep; created on first use
 	timerW *Waiter      // the Waiter the timer throws into
@@ -51,12 +50,11 @@ var errWaitTimedOut = errors.New("gevent: wait timed out")
 // A Waiter must not be copied after first use. Reset re-arms it.
 type Waiter struct {
 	state atomic.Int32
+	ref   bool          // keep the hub's loop alive while waiting
 	err   error         // written before state becomes thrown
 	t     *task         // the waiting task; nil for a plain goroutine
 	hub   *Hub          // the task's hub; for a loop callback, with t nil
 	ch    chan struct{} // wake-up of a plain goroutine
-	ref   bool          // keep the hub's loop alive while waiting
-	what  any           // what is waited for, for ErrLoopExit: nil, *greenlet or func() string
 }
 
 // NewWaiter returns an armed Waiter bound to the calling context.
