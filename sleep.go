@@ -14,7 +14,8 @@ import (
 // without a hub, it creates none: it is time.Sleep (runtime.Gosched for
 // d <= 0), since nothing could interrupt it there.
 func Sleep(d time.Duration) error {
-	if h, _ := current(); h == nil {
+	h, t := current()
+	if h == nil {
 		if d <= 0 {
 			runtime.Gosched()
 		} else {
@@ -22,7 +23,7 @@ func Sleep(d time.Duration) error {
 		}
 		return nil
 	}
-	h, t, w, err := sleepWaiter()
+	w, err := sleepWaiter(h, t)
 	if err != nil {
 		return err
 	}
@@ -53,11 +54,12 @@ func sleep0Wake(arg any) {
 // Called on a goroutine without a hub, it creates none and only yields the
 // processor (runtime.Gosched).
 func Idle() error {
-	if h, _ := current(); h == nil {
+	h, t := current()
+	if h == nil {
 		runtime.Gosched()
 		return nil
 	}
-	h, t, w, err := sleepWaiter()
+	w, err := sleepWaiter(h, t)
 	if err != nil {
 		return err
 	}
@@ -69,21 +71,17 @@ func Idle() error {
 	return err
 }
 
-// sleepWaiter returns the caller's hub and task and its re-armed Sleep
-// waiter, or the error that a blocking call must return at once.
-func sleepWaiter() (*Hub, *task, *Waiter, error) {
-	h, t, err := ensureHub()
-	if err != nil {
-		return nil, nil, nil, err
-	}
+// sleepWaiter returns the caller's re-armed Sleep waiter, or the error that
+// a blocking call must return at once.
+func sleepWaiter(h *Hub, t *task) (*Waiter, error) {
 	if t == nil {
-		return nil, nil, nil, ErrBlockingSwitchOut
+		return nil, ErrBlockingSwitchOut
 	}
 	if err := t.preemptYield(); err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	w := &t.sleepW
 	w.t, w.hub = t, h
 	w.Reset()
-	return h, t, w, nil
+	return w, nil
 }
