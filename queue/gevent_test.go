@@ -605,3 +605,46 @@ func joinAll(t *testing.T, gs ...*gevent.Greenlet[struct{}]) {
 		t.Errorf("JoinAll = %v", err)
 	}
 }
+
+// TestTimedCallsAtOnce: a duration d <= 0 does not wait (issue 9's rule):
+// the timed forms act as the Try forms, without letting a greenlet that
+// would satisfy them run first.
+func TestTimedCallsAtOnce(t *testing.T) {
+	for _, d := range []time.Duration{0, -time.Second} {
+		run(t, func() {
+			q := queue.New[int](1)
+			c := queue.NewChannel[int]()
+			g := gevent.Go(func() {
+				q.Put(1)
+				c.Get()
+			})
+			if _, err := q.GetTimeout(d); err != queue.ErrEmpty {
+				t.Errorf("GetTimeout(%v) = %v; want ErrEmpty without a switch", d, err)
+			}
+			if _, err := q.PeekTimeout(d); err != queue.ErrEmpty {
+				t.Errorf("PeekTimeout(%v) = %v; want ErrEmpty without a switch", d, err)
+			}
+			if err := c.PutTimeout(2, d); err != queue.ErrFull {
+				t.Errorf("Channel.PutTimeout(%v) = %v; want ErrFull without a switch", d, err)
+			}
+			gevent.Sleep(0) // g puts 1 and blocks in c.Get
+			if err := q.PutTimeout(3, d); err != queue.ErrFull {
+				t.Errorf("PutTimeout(%v) on a full queue = %v; want ErrFull", d, err)
+			}
+			if ok, err := q.JoinTimeout(d); ok || err != nil {
+				t.Errorf("JoinTimeout(%v) with a task unfinished = %v, %v; want false, nil", d, ok, err)
+			}
+			if v, err := q.GetTimeout(d); v != 1 || err != nil {
+				t.Errorf("GetTimeout(%v) with an item = %d, %v; want 1, nil", d, v, err)
+			}
+			if err := c.PutTimeout(4, d); err != nil {
+				t.Errorf("Channel.PutTimeout(%v) with a getter = %v; want nil", d, err)
+			}
+			q.TaskDone()
+			if ok, err := q.JoinTimeout(d); !ok || err != nil {
+				t.Errorf("JoinTimeout(%v) with nothing unfinished = %v, %v; want true, nil", d, ok, err)
+			}
+			g.Join()
+		})
+	}
+}
