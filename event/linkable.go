@@ -14,9 +14,10 @@ type linkNode = waitlist.Node[struct{}]
 // linkable is the wait list and notification protocol shared by Event and
 // AsyncResult (gevent's AbstractLinkable). Its owner keeps its ready state
 // under mu. Waiters and links are notified in the order they arrived, each
-// waiter through its Waiter (a hub callback on the waiter's hub, or a
-// channel send for a plain goroutine) and each link as a callback of the
-// notifying hub, or synchronously when the notifier is a plain goroutine.
+// waiter through its Waiter, switched under mu (a hub callback on the
+// waiter's hub, or a channel send for a plain goroutine), and each link as a
+// callback of the notifying hub; a notifier that is a plain goroutine runs
+// the links itself, in order, once mu is released.
 type linkable struct {
 	aff gevent.Affinity
 
