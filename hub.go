@@ -115,6 +115,10 @@ func newHub(owner int64) (*Hub, error) {
 	}
 	h := &Hub{loop: l, owner: owner, stream: os.Stderr}
 	h.main.hub = h
+	// The goroutine keeps its local values (LocalSlot) when it gets a hub.
+	if v, ok := plainLocals.LoadAndDelete(owner); ok {
+		h.main.locals = *v.(*[]localEntry)
+	}
 	h.current = &h.main
 	h.curGoid.Store(owner)
 	registry.Store(owner, &ctxEntry{hub: h})
@@ -207,6 +211,12 @@ func (h *Hub) Destroy() {
 	h.loop.Close()
 	registry.Delete(h.owner)
 	hint.CompareAndSwap(h, nil)
+	// The goroutine keeps its local values when it loses its hub.
+	if len(h.main.locals) > 0 {
+		locals := h.main.locals
+		plainLocals.Store(h.owner, &locals)
+		h.main.locals = nil
+	}
 }
 
 // parkMain runs the loop on the owning goroutine until w is delivered. When

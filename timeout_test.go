@@ -231,12 +231,12 @@ func TestTimeoutDoesNotInterruptCPU(t *testing.T) {
 		start := time.Now()
 		err = gevent.Sleep(0) // the FIFO may resume this before timers run
 		if err == nil {
-			err = gevent.Sleep(time.Second)
+			err = gevent.Sleep(time.Minute)
 		}
 		if err != to {
 			t.Errorf("next blocking calls = %v; want the expired Timeout", err)
 		}
-		if d := time.Since(start); d > 500*time.Millisecond {
+		if d := time.Since(start); d > 30*time.Second {
 			t.Errorf("expired Timeout delivered after %v", d)
 		}
 	})

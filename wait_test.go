@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/event"
+	"github.com/geventgo/gevent/queue"
 )
 
 // sleeper returns a greenlet that sleeps d and returns v.
@@ -239,4 +241,69 @@ func TestWaitAcrossHubs(t *testing.T) {
 		}
 	})
 	<-done
+}
+
+// TestOuterTimeoutReachesWaitAndIWait: a Timeout that expires while the
+// caller waits in Wait, IWait or JoinAll is returned to it, not swallowed
+// (issue 8 §4; gevent 22.10.2 raises the caller's own Timeout out of
+// wait([Event()]), list(iwait([Event()])) and joinall([...])).
+func TestOuterTimeoutReachesWaitAndIWait(t *testing.T) {
+	inGreenlet(t, func() {
+		never := []*event.Event{new(event.Event)}
+		to, _ := gevent.StartTimeout(10*time.Millisecond, nil)
+		if got, err := gevent.Wait(never); err != to || len(got) != 0 {
+			t.Errorf("Wait under an expiring Timeout = %v, %v; want [], the Timeout", got, err)
+		}
+		to, _ = gevent.StartTimeout(10*time.Millisecond, nil)
+		var errs []error
+		for e, err := range gevent.IWait(never) {
+			if e != nil {
+				t.Errorf("IWait yielded %v", e)
+			}
+			errs = append(errs, err)
+		}
+		if len(errs) != 1 || errs[0] != to {
+			t.Errorf("IWait under an expiring Timeout yielded errors %v; want [the Timeout]", errs)
+		}
+		slow := gevent.Spawn(func() (int, error) { return 0, gevent.Sleep(time.Hour) })
+		to, _ = gevent.StartTimeout(10*time.Millisecond, nil)
+		if got, err := gevent.JoinAll([]*gevent.Greenlet[int]{slow}); err != to || len(got) != 0 {
+			t.Errorf("JoinAll under an expiring Timeout = %v, %v; want [], the Timeout", got, err)
+		}
+		slow.Kill()
+	})
+}
+
+// TestZeroTimeoutJoinAllOfDead ports test__queue.py TestChannel
+// test_zero_max_size: under Timeout(0), JoinAll of greenlets that are
+// already dead needs no wait and succeeds (gevent 22.10.2: joinall returns
+// both).
+func TestZeroTimeoutJoinAllOfDead(t *testing.T) {
+	inGreenlet(t, func() {
+		q := queue.NewChannel[string]()
+		var e1, e2 event.AsyncResult[string]
+		p1 := gevent.Go(func() {
+			q.Put("hi")
+			e1.Set("done")
+		})
+		gevent.Sleep(time.Millisecond)
+		if e1.Ready() {
+			t.Error("the sender finished before anyone received")
+		}
+		p2 := gevent.Go(func() {
+			x, _ := q.Get()
+			e2.Set(x)
+		})
+		if v, err := e2.Get(); v != "hi" || err != nil {
+			t.Errorf("e2.Get = %q, %v", v, err)
+		}
+		if v, err := e1.Get(); v != "done" || err != nil {
+			t.Errorf("e1.Get = %q, %v", v, err)
+		}
+		to, _ := gevent.StartTimeout(0, nil)
+		defer to.Cancel()
+		if got, err := gevent.JoinAll([]*gevent.Greenlet[struct{}]{p1, p2}); err != nil || len(got) != 2 {
+			t.Errorf("JoinAll of dead greenlets under Timeout(0) = %v, %v; want both, nil", got, err)
+		}
+	})
 }

@@ -32,9 +32,10 @@ type RLock struct {
 // Identities of the contexts that are not greenlets. A greenlet is
 // identified by the *gevent.Greenlet that gevent.Current returns.
 type (
-	hubOwner    struct{ h *gevent.Hub } // a hub's owning goroutine
 	hubCallback struct{ h *gevent.Hub } // a loop callback of a hub
-	goroutine   int64                   // a goroutine without a hub, by goid
+	// goroutine is any other goroutine, by goid: a hub's owning goroutine
+	// keeps the identity it had before it got its hub.
+	goroutine int64
 )
 
 // self returns the identity of the calling context.
@@ -42,11 +43,8 @@ func self() any {
 	if g := gevent.Current(); g != nil {
 		return g
 	}
-	if h := gevent.CurrentHubIfAny(); h != nil {
-		if gevent.InLoopCallback() {
-			return hubCallback{h}
-		}
-		return hubOwner{h}
+	if h, cb := gevent.Here(); cb {
+		return hubCallback{h}
 	}
 	return goroutine(goid.Get())
 }
@@ -147,8 +145,6 @@ func describe(id any) string {
 	switch v := id.(type) {
 	case nil:
 		return "none"
-	case hubOwner:
-		return fmt.Sprintf("main of hub %p", v.h)
 	case hubCallback:
 		return fmt.Sprintf("loop callback of hub %p", v.h)
 	case goroutine:

@@ -68,7 +68,7 @@ func testHookIdle(t *testing.T, l *loop.Loop) {
 	if idles != 3 {
 		t.Errorf("idle ran %d times in 3 idle iterations; want 3", idles)
 	}
-	if d := time.Since(start); d > time.Second {
+	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("3 iterations with an idle hook took %v; want no blocking", d)
 	}
 }

@@ -226,6 +226,11 @@ func (l *Loop) poll(timeout time.Duration) error {
 			// (a cheap call, see internal/poller) before sleeping in the
 			// kernel, which costs a context switch.
 			n, err = l.p.Wait(l.events, 0)
+			if n == 0 && err == nil && l.wakePending() {
+				// That poll consumed a wake-up and found no descriptor
+				// ready: what woke it is queued, so do not sleep.
+				timeout = 0
+			}
 		}
 		if n == 0 && err == nil {
 			n, err = l.p.Wait(l.events, timeout)
@@ -252,6 +257,20 @@ func (l *Loop) poll(timeout time.Duration) error {
 	l.takeThreadsafe()
 	l.collectAsyncs()
 	return nil
+}
+
+// wakePending reports whether another goroutine has queued a callback or
+// sent an Async that the loop has not collected yet.
+func (l *Loop) wakePending() bool {
+	if l.tsPending.Load() {
+		return true
+	}
+	for _, a := range l.asyncs {
+		if a.sent.Load() {
+			return true
+		}
+	}
+	return false
 }
 
 // Close stops every watcher and releases the poller. Watchers must not be

@@ -158,7 +158,7 @@ func testRefCounting(t *testing.T, l *loop.Loop) {
 	if fired {
 		t.Error("unreferenced 1h timer fired")
 	}
-	if d := time.Since(start); d > time.Second {
+	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("Run with nothing referenced took %v; want an immediate return", d)
 	}
 	tm.SetRef(true)
@@ -341,7 +341,7 @@ func testRunModes(t *testing.T, l *loop.Loop) {
 	if err := l.Run(loop.RunNoWait); err != nil {
 		t.Fatalf("Run(RunNoWait) = %v", err)
 	}
-	if d := time.Since(start); d > time.Second {
+	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("Run(RunNoWait) with a 1h timer took %v", d)
 	}
 	tm.Stop()

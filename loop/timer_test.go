@@ -219,8 +219,8 @@ func testTimerNotEarly(t *testing.T, l *loop.Loop) {
 		l.UpdateNow()
 		l.NewTimer(func() { fired = time.Since(start) }).Start(d, 0)
 		l.Run(loop.RunDefault)
-		if fired < d || fired > d+500*time.Millisecond {
-			t.Errorf("%v timer fired after %v; want in [%v, %v]", d, fired, d, d+500*time.Millisecond)
+		if fired < d || fired > d+10*time.Second {
+			t.Errorf("%v timer fired after %v; want in [%v, %v]", d, fired, d, d+10*time.Second)
 		}
 	}
 }

@@ -168,22 +168,27 @@ func TestDatagramCloseFromGoroutine(t *testing.T) {
 	entered := make(chan struct{})
 	closed := make(chan struct{})
 	replyErr := make(chan error, 1)
+	handled := make(chan struct{})
 	s := &DatagramServer{Addr: "127.0.0.1:0", Handler: func(data []byte, addr net.Addr, reply func([]byte) error) {
 		close(entered)
 		for !isClosed(closed) {
 			gevent.Sleep(time.Millisecond)
 		}
 		replyErr <- reply(data)
+		close(handled)
 	}}
 	ready := make(chan error, 1)
 	result := make(chan error, 1)
+	hubDone := make(chan struct{})
+	defer func() { <-hubDone }() // the hub is gone before the test ends
 	go func() {
+		defer close(hubDone)
 		gevent.Run(func() {
 			err := s.Start()
 			ready <- err
 			if err == nil {
 				result <- s.ServeForever()
-				for !isClosed(closed) || len(replyErr) == 0 { // let the handler finish
+				for !isClosed(handled) { // let the handler finish
 					gevent.Sleep(time.Millisecond)
 				}
 			}

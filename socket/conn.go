@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/geventgo/gevent/internal/eintr"
 	"golang.org/x/sys/unix"
 )
 
@@ -80,7 +81,7 @@ func (fd *netFD) read(b []byte) (int, error) {
 		if fd.deadlinePassed(dirRead) {
 			return 0, os.ErrDeadlineExceeded
 		}
-		n, err := ignoringEINTR(func() (int, error) { return rawRead(fd.sysfd, b) })
+		n, err := eintr.Retry(func() (int, error) { return rawRead(fd.sysfd, b) })
 		switch {
 		case err == unix.EAGAIN:
 			if err := fd.wait(dirRead, mode); err != nil {
@@ -118,7 +119,7 @@ func (fd *netFD) write(b []byte) (int, error) {
 		if fd.deadlinePassed(dirWrite) {
 			return written, os.ErrDeadlineExceeded
 		}
-		n, err := ignoringEINTR(func() (int, error) { return rawWrite(fd.sysfd, b[written:]) })
+		n, err := eintr.Retry(func() (int, error) { return rawWrite(fd.sysfd, b[written:]) })
 		if n > 0 {
 			written += n
 		}

@@ -21,7 +21,8 @@ import (
 )
 
 // fakeDNS is a DNS server on 127.0.0.1, UDP and TCP on one port, that
-// answers from a fixed zone after each record's delay. It runs on plain
+// answers from a fixed zone after each record's delay (and, for records to
+// hold, once release is called). It runs on plain
 // goroutines with package net, as an outside server would, and answers
 // queries concurrently.
 type fakeDNS struct {
@@ -30,6 +31,9 @@ type fakeDNS struct {
 
 	mu      sync.Mutex // guards queries
 	queries []string   // "udp name. A" per query, in arrival order
+
+	held    chan struct{} // closed by release
+	release func()        // lets the answers of held records go; idempotent
 }
 
 // fakeRecord is what fakeDNS knows about one name. Unknown names get
@@ -38,6 +42,7 @@ type fakeRecord struct {
 	a, aaaa  []string         // addresses
 	cname    string           // answer with this alias and the target's addresses
 	delay    time.Duration    // before answering
+	hold     bool             // answer only after release
 	drop     bool             // never answer
 	truncate bool             // answer over UDP with TC set and no records
 	rcode    dnsmessage.RCode // answer with this error
@@ -61,8 +66,9 @@ func startFakeDNS(t *testing.T, zone map[string]fakeRecord) *fakeDNS {
 	if pc == nil {
 		t.Fatal("no port free for both UDP and TCP")
 	}
-	s := &fakeDNS{addr: pc.LocalAddr().String(), zone: zone}
-	t.Cleanup(func() { pc.Close(); ln.Close() })
+	s := &fakeDNS{addr: pc.LocalAddr().String(), zone: zone, held: make(chan struct{})}
+	s.release = sync.OnceFunc(func() { close(s.held) })
+	t.Cleanup(func() { s.release(); pc.Close(); ln.Close() })
 	go func() {
 		for {
 			buf := make([]byte, 1500)
@@ -72,9 +78,9 @@ func startFakeDNS(t *testing.T, zone map[string]fakeRecord) *fakeDNS {
 			}
 			// Answer (and log) in arrival order; only the delay and the
 			// reply run concurrently.
-			if resp, delay, ok := s.answer(buf[:n], "udp"); ok {
+			if resp, wait, ok := s.answer(buf[:n], "udp"); ok {
 				go func() {
-					time.Sleep(delay)
+					wait()
 					pc.WriteTo(resp, from)
 				}()
 			}
@@ -103,26 +109,27 @@ func (s *fakeDNS) serveTCP(c net.Conn) {
 		if _, err := io.ReadFull(c, msg); err != nil {
 			return
 		}
-		resp, delay, ok := s.answer(msg, "tcp")
+		resp, wait, ok := s.answer(msg, "tcp")
 		if !ok {
 			continue
 		}
-		time.Sleep(delay)
+		wait()
 		c.Write(binary.BigEndian.AppendUint16(nil, uint16(len(resp))))
 		c.Write(resp)
 	}
 }
 
-// answer builds the response to query; ok is false when it must be dropped.
-func (s *fakeDNS) answer(query []byte, transport string) (resp []byte, delay time.Duration, ok bool) {
+// answer builds the response to query and the wait before it goes out; ok
+// is false when it must be dropped.
+func (s *fakeDNS) answer(query []byte, transport string) (resp []byte, wait func(), ok bool) {
 	var p dnsmessage.Parser
 	h, err := p.Start(query)
 	if err != nil {
-		return nil, 0, false
+		return nil, nil, false
 	}
 	q, err := p.Question()
 	if err != nil {
-		return nil, 0, false
+		return nil, nil, false
 	}
 	name := strings.ToLower(q.Name.String())
 	s.mu.Lock()
@@ -130,7 +137,7 @@ func (s *fakeDNS) answer(query []byte, transport string) (resp []byte, delay tim
 	s.mu.Unlock()
 	rec, known := s.zone[name]
 	if rec.drop {
-		return nil, 0, false
+		return nil, nil, false
 	}
 	rh := dnsmessage.Header{ID: h.ID, Response: true, RecursionDesired: h.RecursionDesired, RecursionAvailable: true}
 	switch {
@@ -165,7 +172,14 @@ func (s *fakeDNS) answer(query []byte, transport string) (resp []byte, delay tim
 		}
 	}
 	resp, err = b.Finish()
-	return resp, rec.delay, err == nil
+	delay, hold := rec.delay, rec.hold
+	wait = func() {
+		time.Sleep(delay)
+		if hold {
+			<-s.held
+		}
+	}
+	return resp, wait, err == nil
 }
 
 // log returns the queries received so far.
@@ -173,6 +187,18 @@ func (s *fakeDNS) log() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.queries)
+}
+
+// waitLog returns the log once it has n queries, or after 10 s. A query is
+// logged when it arrives, before any answer goes out, but a client that
+// gave up on a dropped query may return before the last one arrived.
+func (s *fakeDNS) waitLog(n int) []string {
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		if q := s.log(); len(q) >= n {
+			return q
+		}
+	}
+	return s.log()
 }
 
 // goResolver returns Go's resolver sending every query to s.
@@ -198,23 +224,29 @@ var slowZone = map[string]fakeRecord{
 	"v6only.test.": {aaaa: []string{"2001:db8::6"}},
 }
 
+// heldZone has three names whose answers wait for fakeDNS.release.
+var heldZone = map[string]fakeRecord{
+	"held1.test.": {a: []string{"192.0.2.1"}, hold: true},
+	"held2.test.": {a: []string{"192.0.2.2"}, aaaa: []string{"2001:db8::2"}, hold: true},
+	"held3.test.": {a: []string{"192.0.2.3"}, aaaa: []string{"2001:db8::3"}, hold: true},
+}
+
 // checkConcurrentLookups runs LookupHost, GetHostByName and GetAddrInfo on
-// the three slow names in three greenlets of one hub, with DefaultResolver
-// set by the caller: they must take about one delay, not three, and let
-// other greenlets run meanwhile.
-func checkConcurrentLookups(t *testing.T) {
+// the three names of heldZone, served by fake, in three greenlets of one
+// hub, with DefaultResolver set by the caller. fake holds every answer until
+// it has been asked all three names: only look-ups that wait at once, while
+// the hub runs other greenlets (this one, which watches fake's log), get
+// that far.
+func checkConcurrentLookups(t *testing.T, fake *fakeDNS) {
 	gevent.Run(func() {
-		ticks, stop := startTicker()
-		defer stop()
-		start := time.Now()
 		gs := []*gevent.Greenlet[string]{
 			gevent.Spawn(func() (string, error) {
-				addrs, err := socket.LookupHost("slow1.test")
+				addrs, err := socket.LookupHost("held1.test")
 				return strings.Join(addrs, " "), err
 			}),
-			gevent.Spawn(func() (string, error) { return socket.GetHostByName("slow2.test") }),
+			gevent.Spawn(func() (string, error) { return socket.GetHostByName("held2.test") }),
 			gevent.Spawn(func() (string, error) {
-				ais, err := socket.GetAddrInfo("tcp", "slow3.test", "80")
+				ais, err := socket.GetAddrInfo("tcp", "held3.test", "80")
 				var s []string
 				for _, ai := range ais {
 					s = append(s, ai.Network+" "+ai.Addr.String())
@@ -222,8 +254,19 @@ func checkConcurrentLookups(t *testing.T) {
 				return strings.Join(s, ", "), err
 			}),
 		}
-		done, err := gevent.JoinAll(gs, gevent.Within(5*time.Second))
-		elapsed := time.Since(start)
+		asked := func() bool {
+			log := strings.Join(fake.log(), "\n")
+			return strings.Contains(log, "held1.test.") && strings.Contains(log, "held2.test.") &&
+				strings.Contains(log, "held3.test.")
+		}
+		for deadline := time.Now().Add(10 * time.Second); !asked(); gevent.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Errorf("after 10s the server was asked %q; want all three names at once", fake.log())
+				break
+			}
+		}
+		fake.release()
+		done, err := gevent.JoinAll(gs, gevent.Within(10*time.Second))
 		if len(done) != 3 || err != nil {
 			t.Fatalf("JoinAll = %d done, %v; want 3, nil", len(done), err)
 		}
@@ -233,19 +276,13 @@ func checkConcurrentLookups(t *testing.T) {
 				t.Errorf("look-up %d = %q, %v; want %q, nil", i+1, got, err, want[i])
 			}
 		}
-		if elapsed < 190*time.Millisecond || elapsed >= 450*time.Millisecond {
-			t.Errorf("three concurrent 200ms look-ups took %v; want about 200ms, under 450ms", elapsed)
-		}
-		if n := ticks.Load(); n < 10 {
-			t.Errorf("ticker ran %d times during the look-ups; want >= 10", n)
-		}
 	})
 }
 
 func TestResolverConcurrent(t *testing.T) {
-	fake := startFakeDNS(t, slowZone)
+	fake := startFakeDNS(t, heldZone)
 	useResolver(t, &socket.Resolver{Go: fake.goResolver()})
-	checkConcurrentLookups(t)
+	checkConcurrentLookups(t, fake)
 }
 
 func TestGetHostByName(t *testing.T) {

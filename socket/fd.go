@@ -91,6 +91,9 @@ type netFD struct {
 
 	// Guarded by opMu[dirRead].
 	drained bool // the last read returned less than asked: the queue was empty
+
+	// Owner-hub only: NotifyReadable's callback (notify.go).
+	notify func()
 }
 
 // newFD wraps a non-blocking, close-on-exec socket for the caller's hub, or
@@ -416,6 +419,9 @@ func (fd *netFD) ready(dir int) {
 	}
 	if w := fd.waiter[dir].Load(); w == nil || !w.Switch() {
 		fd.edge[dir] = fd.watching[dir]
+		if dir == dirRead && fd.notify != nil {
+			fd.fireNotify()
+		}
 	}
 }
 
@@ -443,14 +449,4 @@ func (fd *netFD) setDeadline(t time.Time, dirs ...int) error {
 func (fd *netFD) deadlinePassed(dir int) bool {
 	d := fd.deadline[dir].Load()
 	return d != 0 && time.Now().UnixNano() >= d
-}
-
-// ignoringEINTR retries fn while it fails with EINTR.
-func ignoringEINTR[T any](fn func() (T, error)) (T, error) {
-	for {
-		v, err := fn()
-		if err != unix.EINTR {
-			return v, err
-		}
-	}
 }

@@ -59,16 +59,29 @@ func streamPair(t *testing.T, network, addr string) (client, server *socket.Conn
 	return client, server
 }
 
-// startTicker spawns a greenlet that counts 1 ms sleeps until stopped, to
-// show that the hub kept running other greenlets.
+// startTicker spawns a greenlet that counts its runs, the first when it
+// starts and then one after each 1 ms sleep, until stopped, to show that the
+// hub kept running other greenlets. Spawned just before a call that blocks,
+// it starts when the call parks: the hub runs new greenlets before it looks
+// at timers, so its first tick comes before any timeout fires.
 func startTicker() (ticks *atomic.Int64, stop func()) {
 	ticks = new(atomic.Int64)
 	g := gevent.Go(func() {
-		for gevent.Sleep(time.Millisecond) == nil {
+		for {
 			ticks.Add(1)
+			if gevent.Sleep(time.Millisecond) != nil {
+				return
+			}
 		}
 	})
 	return ticks, func() { g.Kill() }
+}
+
+// waitTicks sleeps until the ticker has run n times.
+func waitTicks(ticks *atomic.Int64, n int64) {
+	for ticks.Load() < n {
+		gevent.Sleep(time.Millisecond)
+	}
 }
 
 // bigWrite is larger than any socket buffer, so that writing it blocks
@@ -270,11 +283,11 @@ func TestInterruptByTimeout(t *testing.T) {
 				if !errors.Is(err, to) || !errors.Is(err, gevent.ErrTimeout) {
 					t.Errorf("%s = %v; want the Timeout", tc.name, err)
 				}
-				if d := time.Since(start); d < 25*time.Millisecond || d > 2*time.Second {
-					t.Errorf("%s returned after %v; want about 30ms", tc.name, d)
+				if d := time.Since(start); d < 25*time.Millisecond {
+					t.Errorf("%s returned after %v; want 30ms or more", tc.name, d)
 				}
-				if n := ticks.Load(); n < 2 {
-					t.Errorf("ticker ran %d times while %s waited; want >= 2", n, tc.name)
+				if n := ticks.Load(); n < 1 {
+					t.Errorf("ticker ran %d times while %s waited; want >= 1", n, tc.name)
 				}
 				// WithTimeout gives the same kind of error to the scoped call.
 				err = gevent.WithTimeout(10*time.Millisecond, op)
@@ -295,16 +308,13 @@ func TestInterruptByKill(t *testing.T) {
 				defer stop()
 				var opErr error
 				g := gevent.Go(func() { opErr = op() })
-				gevent.Sleep(20 * time.Millisecond)
+				waitTicks(ticks, 3) // g parked in op at once; the hub ran the ticker since
 				if g.Ready() {
 					t.Fatalf("%s returned before Kill: %v", tc.name, opErr)
 				}
 				g.Kill()
 				if !errors.Is(opErr, gevent.ErrGreenletExit) {
 					t.Errorf("%s after Kill = %v; want ErrGreenletExit", tc.name, opErr)
-				}
-				if n := ticks.Load(); n < 2 {
-					t.Errorf("ticker ran %d times while %s waited; want >= 2", n, tc.name)
 				}
 			})
 		})
@@ -347,12 +357,12 @@ func TestDeadlines(t *testing.T) {
 			return 0, err
 		}, os.ErrDeadlineExceeded},
 		{"write deadline with a full buffer", func(a, b *socket.Conn) (time.Duration, error) {
-			a.SetWriteDeadline(time.Now().Add(20 * time.Millisecond))
+			a.SetWriteDeadline(time.Now().Add(200 * time.Millisecond))
 			n, err := a.Write(bigWrite)
 			if n == 0 || n == len(bigWrite) {
 				return 0, fmt.Errorf("wrote %d bytes; want a part", n)
 			}
-			return 20 * time.Millisecond, err
+			return 200 * time.Millisecond, err
 		}, os.ErrDeadlineExceeded},
 		{"SetDeadline covers reads", func(a, b *socket.Conn) (time.Duration, error) {
 			a.SetDeadline(time.Now().Add(20 * time.Millisecond))
@@ -367,18 +377,17 @@ func TestDeadlines(t *testing.T) {
 		}, nil},
 		{"deadline extended while blocked", func(a, b *socket.Conn) (time.Duration, error) {
 			a.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
-			gevent.Go(func() {
-				gevent.Sleep(5 * time.Millisecond)
+			gevent.Go(func() { // runs once the Read below has parked
 				a.SetReadDeadline(time.Now().Add(time.Hour))
 				gevent.Sleep(120 * time.Millisecond)
 				b.Write([]byte("late"))
 			})
 			_, err := a.Read(make([]byte, 4))
-			return 125 * time.Millisecond, err
+			return 120 * time.Millisecond, err
 		}, nil},
 		{"deadline removed while blocked", func(a, b *socket.Conn) (time.Duration, error) {
 			a.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
-			gevent.Go(func() {
+			gevent.Go(func() { // runs once the Read below has parked
 				a.SetReadDeadline(time.Time{})
 				gevent.Sleep(120 * time.Millisecond)
 				b.Write([]byte("late"))
@@ -405,7 +414,7 @@ func TestDeadlines(t *testing.T) {
 				if tc.want != nil && (!errors.As(err, &ne) || !ne.Timeout()) {
 					t.Errorf("error %v is not a net.Error with Timeout()", err)
 				}
-				if d < wait*3/4 || d > wait+2*time.Second {
+				if d < wait*3/4 || d > wait+10*time.Second {
 					t.Errorf("returned after %v; want about %v", d, wait)
 				}
 			})
@@ -662,6 +671,13 @@ func TestReadinessWhileBusy(t *testing.T) {
 // net.ErrClosed.
 func TestPlainGoroutinesQueue(t *testing.T) {
 	gevent.Run(func() {
+		// The reader that Close ends fails with net.ErrClosed; anything
+		// else the hub reports is a failure of the test.
+		gevent.CurrentHub().SetErrorHandler(func(r gevent.Report) {
+			if !errors.Is(r.Err, net.ErrClosed) {
+				t.Errorf("hub report: %v", r)
+			}
+		})
 		a, b := socketpair(t)
 		read1 := func() (string, error) {
 			buf := make([]byte, 1)
@@ -722,39 +738,37 @@ func TestPlainGoroutinesQueue(t *testing.T) {
 func TestReadinessWhileBusyPlainGoroutine(t *testing.T) {
 	gevent.Run(func() {
 		a, z := socketpair(t)
-		errc := make(chan error, 1)
 		sent := make(chan string)
+		read := make(chan error, 1) // one result per message sent
 		go func() {
 			buf := make([]byte, 64)
 			for msg := range sent {
 				time.Sleep(5 * time.Millisecond) // the hub polls while a is not read
-				a.SetReadDeadline(time.Now().Add(2 * time.Second))
+				a.SetReadDeadline(time.Now().Add(5 * time.Second))
 				n, err := a.Read(buf)
-				if err != nil || string(buf[:n]) != msg {
-					errc <- fmt.Errorf("Read = %q, %v; want %q", buf[:n], err, msg)
-					return
+				if err == nil && string(buf[:n]) != msg {
+					err = fmt.Errorf("read %q; want %q", buf[:n], msg)
 				}
+				read <- err
 			}
-			errc <- nil
 		}()
+		defer close(sent)
 		for i := range 3 {
 			msg := fmt.Sprintf("message %d", i)
 			if _, err := z.Write([]byte(msg)); err != nil {
 				t.Fatal(err)
 			}
 			sent <- msg
-			gevent.Sleep(20 * time.Millisecond) // serve the goroutine's relayed wait
-		}
-		close(sent)
-		for {
-			select {
-			case err := <-errc:
-				if err != nil {
-					t.Fatal(err)
+			for done := false; !done; {
+				select {
+				case err := <-read:
+					if err != nil {
+						t.Fatalf("Read %d: %v", i, err)
+					}
+					done = true
+				default:
+					gevent.Sleep(time.Millisecond) // serve the goroutine's relayed wait
 				}
-				return
-			default:
-				gevent.Sleep(time.Millisecond)
 			}
 		}
 	})

@@ -47,9 +47,9 @@ func lookup(r *socket.LoopResolver, host string) ([]string, error) {
 }
 
 func TestLoopResolverConcurrent(t *testing.T) {
-	fake := startFakeDNS(t, slowZone)
+	fake := startFakeDNS(t, heldZone)
 	useResolver(t, loopResolver(fake))
-	checkConcurrentLookups(t)
+	checkConcurrentLookups(t, fake)
 }
 
 func TestLoopResolverAnswers(t *testing.T) {
@@ -197,11 +197,11 @@ func TestLoopResolverTimeoutAndFailover(t *testing.T) {
 	if !errors.As(err, &de) || !de.IsTimeout || !de.Timeout() {
 		t.Errorf("LookupNetIP of an unanswered name = %v; want a timeout *net.DNSError", err)
 	}
-	if d < 110*time.Millisecond || d > 3*time.Second {
+	if d < 110*time.Millisecond || d > 10*time.Second {
 		t.Errorf("2 attempts x 2 servers x 30ms took %v; want about 120ms", d)
 	}
 	for i, s := range []*fakeDNS{s1, s2} {
-		if q := s.log(); len(q) != 4 {
+		if q := s.waitLog(4); len(q) != 4 {
 			t.Errorf("server %d got %d queries (%q); want 4 (A and AAAA, twice)", i+1, len(q), q)
 		}
 	}
@@ -241,7 +241,10 @@ func TestLoopResolverInterrupt(t *testing.T) {
 
 		var killErr error
 		g := gevent.Go(func() { _, killErr = r.LookupHost(context.Background(), "dropped.test") })
-		gevent.Sleep(20 * time.Millisecond)
+		waitTicks(ticks, ticks.Load()+3) // g waits for the answer meanwhile
+		if g.Ready() {
+			t.Fatalf("LookupHost of a dropped name returned before Kill: %v", killErr)
+		}
 		g.Kill()
 		if !errors.Is(killErr, gevent.ErrGreenletExit) {
 			t.Errorf("LookupHost after Kill = %v; want ErrGreenletExit", killErr)
@@ -258,9 +261,6 @@ func TestLoopResolverInterrupt(t *testing.T) {
 		var de *net.DNSError
 		if !errors.Is(err, context.DeadlineExceeded) || !errors.As(err, &de) || !de.IsTimeout {
 			t.Errorf("LookupHost past the context's deadline = %v; want a timeout wrapping DeadlineExceeded", err)
-		}
-		if n := ticks.Load(); n < 5 {
-			t.Errorf("ticker ran %d times during the look-ups; want >= 5", n)
 		}
 	})
 }

@@ -1,10 +1,13 @@
 package socket
 
-import "golang.org/x/sys/unix"
+import (
+	"github.com/geventgo/gevent/internal/eintr"
+	"golang.org/x/sys/unix"
+)
 
 // sysSocket creates a non-blocking, close-on-exec socket in one call.
 func sysSocket(family, sotype, proto int) (int, error) {
-	return ignoringEINTR(func() (int, error) {
+	return eintr.Retry(func() (int, error) {
 		return unix.Socket(family, sotype|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, proto)
 	})
 }

@@ -5,6 +5,7 @@ package socket
 import (
 	"syscall"
 
+	"github.com/geventgo/gevent/internal/eintr"
 	"golang.org/x/sys/unix"
 )
 
@@ -13,7 +14,7 @@ import (
 // concurrent fork does not inherit the descriptor.
 func sysSocket(family, sotype, proto int) (int, error) {
 	syscall.ForkLock.RLock()
-	fd, err := ignoringEINTR(func() (int, error) { return unix.Socket(family, sotype, proto) })
+	fd, err := eintr.Retry(func() (int, error) { return unix.Socket(family, sotype, proto) })
 	if err == nil {
 		unix.CloseOnExec(fd)
 	}

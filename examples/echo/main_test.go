@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/geventgo/gevent/internal/leakcheck"
 	"github.com/geventgo/gevent/server"
 )
 
@@ -27,7 +28,7 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	leakcheck.Main(m)
 }
 
 // checkEcho connects n clients at once to addr and checks that each gets

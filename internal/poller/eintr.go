@@ -1,8 +1,8 @@
 //go:build unix
 
-// Small system-call helpers shared by the unix backends: EINTR retry loops in
-// the shape of internal/poll, errors, timeout conversion, and the gate that
-// coalesces Wake calls.
+// Small system-call helpers shared by the unix backends: errors, timeout
+// conversion, and the gate that coalesces Wake calls. EINTR retries are
+// internal/eintr's.
 //
 // Facts about EINTR that shape these helpers:
 //
@@ -54,28 +54,6 @@ func checkFD(fd int) error {
 		return fmt.Errorf("poller: fd %d: %w", fd, unix.EBADF)
 	}
 	return nil
-}
-
-// ignoringEINTR calls fn until it returns an error other than EINTR.
-//
-//lint:ignore U1000 used by the kqueue backend only; unused on Linux and others.
-func ignoringEINTR(fn func() error) error {
-	for {
-		err := fn()
-		if err != unix.EINTR {
-			return err
-		}
-	}
-}
-
-// ignoringEINTRIO is ignoringEINTR for read and write calls.
-func ignoringEINTRIO(fn func(fd int, p []byte) (int, error), fd int, p []byte) (int, error) {
-	for {
-		n, err := fn(fd, p)
-		if err != unix.EINTR {
-			return n, err
-		}
-	}
 }
 
 // durationToMillis converts a Wait timeout for system calls that take

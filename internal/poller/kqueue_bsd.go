@@ -33,6 +33,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/geventgo/gevent/internal/eintr"
 	"golang.org/x/sys/unix"
 )
 
@@ -109,10 +110,8 @@ func openKqueue() (Poller, error) {
 
 // kevent submits changes without receiving events, retrying on EINTR.
 func (p *kqueue) kevent(changes []unix.Kevent_t) error {
-	return ignoringEINTR(func() error {
-		_, err := unix.Kevent(p.kq, changes, nil, nil)
-		return err
-	})
+	_, err := eintr.Retry(func() (int, error) { return unix.Kevent(p.kq, changes, nil, nil) })
+	return err
 }
 
 // Name returns "kqueue".
@@ -289,10 +288,7 @@ func (p *kqueue) Wake() error {
 		return err
 	}
 	defer p.gate.leave()
-	err = ignoringEINTR(func() error {
-		_, err := unix.Kevent(p.wakekq, p.trigger[:], nil, nil)
-		return err
-	})
+	_, err = eintr.Retry(func() (int, error) { return unix.Kevent(p.wakekq, p.trigger[:], nil, nil) })
 	if err != nil {
 		return os.NewSyscallError("kevent", err)
 	}

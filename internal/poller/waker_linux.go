@@ -22,6 +22,7 @@ import (
 	"encoding/binary"
 	"os"
 
+	"github.com/geventgo/gevent/internal/eintr"
 	"golang.org/x/sys/unix"
 )
 
@@ -61,7 +62,7 @@ func (w *waker) wake() error {
 		return err
 	}
 	defer w.gate.leave()
-	_, err = ignoringEINTRIO(unix.Write, w.efd, wakeValue)
+	_, err = eintr.Retry(func() (int, error) { return unix.Write(w.efd, wakeValue) })
 	if err != nil && err != unix.EAGAIN {
 		return os.NewSyscallError("write", err)
 	}
@@ -74,7 +75,7 @@ func (w *waker) wake() error {
 func (w *waker) drain() {
 	// A read error can only be EAGAIN (nothing to drain): an eventfd read of
 	// 8 bytes has no other failure once the descriptor is open.
-	_, _ = ignoringEINTRIO(unix.Read, w.efd, w.rbuf[:])
+	_, _ = eintr.Retry(func() (int, error) { return unix.Read(w.efd, w.rbuf[:]) })
 	w.gate.reset()
 }
 

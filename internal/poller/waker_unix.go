@@ -23,6 +23,7 @@ import (
 	"os"
 	"syscall"
 
+	"github.com/geventgo/gevent/internal/eintr"
 	"golang.org/x/sys/unix"
 )
 
@@ -75,7 +76,7 @@ func (w *waker) wake() error {
 		return err
 	}
 	defer w.gate.leave()
-	_, err = ignoringEINTRIO(unix.Write, w.w, wakeByte)
+	_, err = eintr.Retry(func() (int, error) { return unix.Write(w.w, wakeByte) })
 	if err != nil && err != unix.EAGAIN {
 		return os.NewSyscallError("write", err)
 	}
@@ -87,7 +88,7 @@ func (w *waker) wake() error {
 // wakeGate for why the order matters.
 func (w *waker) drain() {
 	for {
-		n, err := ignoringEINTRIO(unix.Read, w.r, w.rbuf[:])
+		n, err := eintr.Retry(func() (int, error) { return unix.Read(w.r, w.rbuf[:]) })
 		if err != nil || n < len(w.rbuf) {
 			break
 		}

@@ -187,8 +187,11 @@ func ContextWaiter(ref bool) *gevent.Waiter {
 	if gevent.CurrentHubIfAny() == nil || gevent.InLoopCallback() {
 		w = gevent.NewWaiter()
 	} else if v, ok := waiterSlot.Get(); ok {
+		// Rearm, not Reset: a goroutine keeps its LocalSlot values when it
+		// gets a new hub (gevent.Run after Run), so the Waiter may be bound
+		// to a hub that is gone.
 		w = v.(*gevent.Waiter)
-		w.Reset()
+		w.Rearm()
 	} else {
 		w = gevent.NewWaiter()
 		waiterSlot.Set(w)

@@ -10,7 +10,8 @@ import (
 
 // TestGolden compares the output with testdata/golden.txt and checks the
 // timing shape: the three look-ups overlap, so the run lasts about as long
-// as the slowest one (450ms), well under their sum (900ms).
+// as the slowest one (450ms), and less than their sum (900ms), which it
+// could not beat if they ran one after another.
 func TestGolden(t *testing.T) {
 	var buf bytes.Buffer
 	start := time.Now()
@@ -22,7 +23,7 @@ func TestGolden(t *testing.T) {
 		slowest = max(slowest, h.delay)
 		sum += h.delay
 	}
-	if elapsed < slowest || elapsed >= sum-sum/8 {
-		t.Errorf("run took %v; want about the slowest look-up (%v), well under the sum (%v)", elapsed, slowest, sum)
+	if elapsed < slowest || elapsed >= sum {
+		t.Errorf("run took %v; want about the slowest look-up (%v), under the sum (%v)", elapsed, slowest, sum)
 	}
 }
