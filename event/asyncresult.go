@@ -59,11 +59,9 @@ func (ar *AsyncResult[T]) SetError(err error) {
 // readyLocked marks the result ready and notifies; it unlocks l.mu.
 func (ar *AsyncResult[T]) readyLocked() {
 	ar.ready.Store(true)
-	batch := ar.l.takeLocked()
+	links := ar.l.notifyLocked()
 	ar.l.mu.Unlock()
-	if batch != nil {
-		ar.l.notify(batch)
-	}
+	runLinks(links)
 }
 
 // SetFrom copies a finished greenlet's outcome: its value if it succeeded,

@@ -31,11 +31,9 @@ func (e *Event) Set() {
 	e.l.aff.Touch()
 	e.l.mu.Lock()
 	e.flag.Store(true)
-	batch := e.l.takeLocked()
+	links := e.l.notifyLocked()
 	e.l.mu.Unlock()
-	if batch != nil {
-		e.l.notify(batch)
-	}
+	runLinks(links)
 }
 
 // Clear lowers the flag. Waiters that Set already woke still return true.

@@ -1,7 +1,6 @@
 package event
 
 import (
-	"errors"
 	"sync"
 	"time"
 
@@ -9,33 +8,21 @@ import (
 	"github.com/geventgo/gevent/internal/waitlist"
 )
 
-// errAbandoned settles the Waiter of a wait that ended without returning
-// (its greenlet was unwound by a destroyed hub). Nobody receives it.
-var errAbandoned = errors.New("event: wait abandoned")
-
-// entry is one element of a notification batch: the Waiter of a parked
-// caller, or a link node. A batch holds no waiter node, which belongs to its
-// caller (see internal/waitlist).
-type entry struct {
-	w    *gevent.Waiter // a parked caller; nil for a link
-	link *linkNode      // a link; nil for a caller
-}
-
 // linkNode is a node of a linkable's wait list.
 type linkNode = waitlist.Node[struct{}]
 
 // linkable is the wait list and notification protocol shared by Event and
 // AsyncResult (gevent's AbstractLinkable). Its owner keeps its ready state
 // under mu. Waiters and links are notified in the order they arrived, each
-// waiter through its Waiter (a hub callback on the waiter's hub, or a
-// channel send for a plain goroutine) and each link as a callback of the
-// notifying hub, or synchronously when the notifier is a plain goroutine.
+// waiter through its Waiter, switched under mu (a hub callback on the
+// waiter's hub, or a channel send for a plain goroutine), and each link as a
+// callback of the notifying hub; a notifier that is a plain goroutine runs
+// the links itself, in order, once mu is released.
 type linkable struct {
 	aff gevent.Affinity
 
-	mu    sync.Mutex // guards the fields below and the owner's state
-	list  waitlist.List[struct{}]
-	spare []entry // the array of a taken batch, for reuse
+	mu   sync.Mutex // guards the fields below and the owner's state
+	list waitlist.List[struct{}]
 	// inflight counts waiters that a notification took from the list and
 	// whose wait has not returned yet. While it is positive, a caller that
 	// finds the owner ready queues behind them (see waitLocked).
@@ -62,13 +49,17 @@ func (l *linkable) waitLocked(ready, shared bool, d time.Duration) (bool, error)
 			return true, nil
 		}
 	}
-	w := gevent.NewWaiter()
-	w.SetRef(shared)
 	if !ready {
+		// Notifications switch the Waiter under mu only: it may be the
+		// caller's reused one.
+		w := waitlist.ContextWaiter(shared)
 		n := l.list.PushWaiter(w, 0, struct{}{})
 		l.mu.Unlock()
 		return l.park(w, n, d)
 	}
+	// The hub callback below holds w outside mu: a Waiter of its own.
+	w := gevent.NewWaiter()
+	w.SetRef(shared)
 	l.inflight++
 	l.mu.Unlock()
 	h.Loop().Post(switchWaiter, w)
@@ -86,18 +77,11 @@ func switchWaiter(arg any) { arg.(*gevent.Waiter).Switch() }
 // does. n is nil when waitLocked counted the waiter in flight and queued
 // its wake-up itself.
 func (l *linkable) park(w *gevent.Waiter, n *linkNode, d time.Duration) (ok bool, err error) {
-	returned := false
 	defer func() { // also when a destroyed hub unwinds the caller
 		l.mu.Lock()
-		switch {
-		case n == nil || returned && ok:
-			// Counted by waitLocked, or by the notification that woke it.
-			l.inflight--
-		case n.Listed():
-			// Gave up before any notification took it.
-		case !returned && !w.Throw(errAbandoned):
-			// Unwound after a notification switched it. (If the Throw
-			// wins, that notification's Switch fails and it uncounts w.)
+		if n == nil || n.Handed {
+			// Counted by waitLocked, or by the notification that woke it;
+			// otherwise it gave up before any notification took it.
 			l.inflight--
 		}
 		if n != nil {
@@ -105,63 +89,45 @@ func (l *linkable) park(w *gevent.Waiter, n *linkNode, d time.Duration) (ok bool
 		}
 		l.mu.Unlock()
 	}()
-	ok, err = waitlist.Park(w, d)
-	returned = true
-	return ok, err
+	return waitlist.Park(w, d)
 }
 
-// maxSpare bounds the array kept for reuse after a notification, so that a
-// crowd of waiters once does not pin a large array for the object's life.
-const maxSpare = 256
-
-// takeLocked takes the whole wait list for notify; mu must be held. The
-// waiters it takes count as in flight until their waits return; the links
+// notifyLocked takes the whole wait list and notifies it in order; mu must
+// be held. Each waiter is switched at once (its hub resumes it later, or its
+// goroutine wakes), and counts as in flight until its wait returns; one that
+// already gave up (its timeout or a kill won) is skipped. Each link is
+// queued on the notifier's hub, behind the waiters before it; a notifier
+// without a hub gets the links back, to run with mu released. The links
 // stay registered until they run, so that Unlink, even by another link of
-// the batch, still withdraws them.
-func (l *linkable) takeLocked() []entry {
-	if l.list.Len() == 0 {
-		return nil
-	}
-	batch := l.spare[:0]
-	l.spare = nil
-	for n := l.list.PopFront(); n != nil; n = l.list.PopFront() {
-		if n.IsLink() {
-			batch = append(batch, entry{link: n})
-			continue
-		}
-		batch = append(batch, entry{w: n.W})
-		l.inflight++
-	}
-	return batch
-}
-
-// notify wakes the waiters and runs the links of a batch taken by
-// takeLocked, in order; mu must not be held. A waiter that already gave up
-// (its timeout or a kill won) is skipped and no longer counts as in flight.
-func (l *linkable) notify(batch []entry) {
-	// The entries are cleared as they are used, so that a spare array holds
-	// no Waiter or link.
+// the same notification, still withdraws them.
+func (l *linkable) notifyLocked() (syncLinks []*linkNode) {
 	var h *gevent.Hub
-	looked, gone := false, 0
-	for i, e := range batch {
-		batch[i] = entry{}
-		if e.w != nil {
-			if !e.w.Switch() {
-				gone++
+	looked := false
+	for n := l.list.PopFront(); n != nil; n = l.list.PopFront() {
+		if !n.IsLink() {
+			if n.W.Switch() {
+				n.Handed = true
+				l.inflight++
 			}
 			continue
 		}
 		if !looked {
 			h, looked = gevent.CurrentHubIfAny(), true
 		}
-		runLink(h, e.link)
+		if h == nil {
+			syncLinks = append(syncLinks, n)
+		} else {
+			h.Loop().Post(waitlist.RunLink[struct{}], n)
+		}
 	}
-	l.mu.Lock()
-	l.inflight -= gone
-	if l.spare == nil && cap(batch) <= maxSpare {
-		l.spare = batch[:0]
+	return syncLinks
+}
+
+// runLinks runs the links notifyLocked returned; mu must not be held.
+func runLinks(links []*linkNode) {
+	for _, n := range links {
+		waitlist.Run(n)
 	}
-	l.mu.Unlock()
 }
 
 // runLink queues the link n on hub h, the notifier's, or runs it at once

@@ -7,11 +7,13 @@ package lock_test
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/event"
 	"github.com/geventgo/gevent/lock"
 )
 
@@ -184,4 +186,44 @@ func TestGeventAcquireInOneThenAnother(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestReusedWaiterAfterGiveUp: a greenlet reuses one Waiter for its waits
+// on every primitive (internal/waitlist.ContextWaiter). After its timed
+// Acquire gives up, a Release of that semaphore must not wake the wait it
+// has gone on to, on an Event.
+func TestReusedWaiterAfterGiveUp(t *testing.T) {
+	run(t, func() {
+		s := lock.NewSemaphore(0)
+		var l lock.RLock
+		var e, gaveUp event.Event
+		var log []string
+		l.Acquire()
+		g := gevent.Go(func() {
+			ok, _ := s.AcquireTimeout(time.Millisecond)
+			log = append(log, fmt.Sprint("semaphore ", ok))
+			ok, _ = l.AcquireTimeout(time.Millisecond)
+			log = append(log, fmt.Sprint("rlock ", ok))
+			gaveUp.Set()
+			err := e.Wait()
+			log = append(log, fmt.Sprint("event ", err, " set ", e.IsSet()))
+		})
+		gaveUp.Wait()
+		gevent.Sleep(0) // g is in e.Wait
+		s.Release()
+		l.Release()
+		for range 3 { // a stray wake-up of g would run now
+			gevent.Sleep(0)
+		}
+		log = append(log, "set")
+		e.Set()
+		g.Join()
+		want := []string{"semaphore false", "rlock false", "set", "event <nil> set true"}
+		if !slices.Equal(log, want) {
+			t.Errorf("log = %q; want %q", log, want)
+		}
+		if s.Value() != 1 || l.Locked() {
+			t.Errorf("Value %d, RLock locked %v; want 1, false", s.Value(), l.Locked())
+		}
+	})
 }

@@ -98,8 +98,7 @@ func (l *RLock) acquire(d time.Duration) (bool, error) {
 		l.mu.Unlock()
 		return true, nil
 	}
-	w := gevent.NewWaiter()
-	w.SetRef(shared)
+	w := waitlist.ContextWaiter(shared) // switched only under mu
 	n := l.waiters.PushWaiter(w, 0, me)
 	l.mu.Unlock()
 	defer func() { // also when a destroyed hub unwinds the caller

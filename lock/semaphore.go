@@ -146,8 +146,7 @@ func (s *Semaphore) waitSlow(take bool, d time.Duration) (ok bool, err error) {
 		s.mu.Unlock()
 		return true, nil
 	}
-	w := gevent.NewWaiter()
-	w.SetRef(shared)
+	w := waitlist.ContextWaiter(shared) // switched only under mu
 	kind := kindWait
 	if take {
 		kind = kindAcquire

@@ -605,3 +605,128 @@ func joinAll(t *testing.T, gs ...*gevent.Greenlet[struct{}]) {
 		t.Errorf("JoinAll = %v", err)
 	}
 }
+
+// TestTimedCallsAtOnce: a duration d <= 0 does not wait (issue 9's rule):
+// the timed forms act as the Try forms, without letting a greenlet that
+// would satisfy them run first.
+func TestTimedCallsAtOnce(t *testing.T) {
+	for _, d := range []time.Duration{0, -time.Second} {
+		run(t, func() {
+			q := queue.New[int](1)
+			c := queue.NewChannel[int]()
+			g := gevent.Go(func() {
+				q.Put(1)
+				c.Get()
+			})
+			if _, err := q.GetTimeout(d); err != queue.ErrEmpty {
+				t.Errorf("GetTimeout(%v) = %v; want ErrEmpty without a switch", d, err)
+			}
+			if _, err := q.PeekTimeout(d); err != queue.ErrEmpty {
+				t.Errorf("PeekTimeout(%v) = %v; want ErrEmpty without a switch", d, err)
+			}
+			if err := c.PutTimeout(2, d); err != queue.ErrFull {
+				t.Errorf("Channel.PutTimeout(%v) = %v; want ErrFull without a switch", d, err)
+			}
+			gevent.Sleep(0) // g puts 1 and blocks in c.Get
+			if err := q.PutTimeout(3, d); err != queue.ErrFull {
+				t.Errorf("PutTimeout(%v) on a full queue = %v; want ErrFull", d, err)
+			}
+			if ok, err := q.JoinTimeout(d); ok || err != nil {
+				t.Errorf("JoinTimeout(%v) with a task unfinished = %v, %v; want false, nil", d, ok, err)
+			}
+			if v, err := q.GetTimeout(d); v != 1 || err != nil {
+				t.Errorf("GetTimeout(%v) with an item = %d, %v; want 1, nil", d, v, err)
+			}
+			if err := c.PutTimeout(4, d); err != nil {
+				t.Errorf("Channel.PutTimeout(%v) with a getter = %v; want nil", d, err)
+			}
+			q.TaskDone()
+			if ok, err := q.JoinTimeout(d); !ok || err != nil {
+				t.Errorf("JoinTimeout(%v) with nothing unfinished = %v, %v; want true, nil", d, ok, err)
+			}
+			g.Join()
+		})
+	}
+}
+
+// TestGeventGetPutInterrupt is TestGetInterrupt and TestPutInterrupt (with
+// AbstractGenericGetTestCase's cases) for Queue, LifoQueue, PriorityQueue
+// and Channel: a get on an empty queue, and a put on a full one, end with
+// ErrEmpty or ErrFull after their own timeout (not before it), with the
+// Timeout itself under an outer Timeout, and with a Timeout's custom error.
+func TestGeventGetPutInterrupt(t *testing.T) {
+	const tick = 20 * time.Millisecond
+	kinds := []struct {
+		name string
+		make func() (o ops, getTimeout func(time.Duration) error, putTimeout func(time.Duration) error)
+	}{
+		{"Queue", func() (ops, func(time.Duration) error, func(time.Duration) error) {
+			q := queue.New[int](1)
+			return queueOps(q), func(d time.Duration) error { _, err := q.GetTimeout(d); return err },
+				func(d time.Duration) error { q.TryPut(1); return q.PutTimeout(2, d) }
+		}},
+		{"LifoQueue", func() (ops, func(time.Duration) error, func(time.Duration) error) {
+			q := queue.NewLifo[int](1)
+			return queueOps(q), func(d time.Duration) error { _, err := q.GetTimeout(d); return err },
+				func(d time.Duration) error { q.TryPut(1); return q.PutTimeout(2, d) }
+		}},
+		{"PriorityQueue", func() (ops, func(time.Duration) error, func(time.Duration) error) {
+			q := queue.NewPriority[int](1)
+			return queueOps(q), func(d time.Duration) error { _, err := q.GetTimeout(d); return err },
+				func(d time.Duration) error { q.TryPut(1); return q.PutTimeout(2, d) }
+		}},
+		{"Channel", func() (ops, func(time.Duration) error, func(time.Duration) error) {
+			c := queue.NewChannel[int]()
+			return channelOps(c), func(d time.Duration) error { _, err := c.GetTimeout(d); return err },
+				func(d time.Duration) error { return c.PutTimeout(2, d) }
+		}},
+	}
+	for _, k := range kinds {
+		t.Run(k.name, func(t *testing.T) {
+			run(t, func() {
+				_, getTimeout, putTimeout := k.make()
+				start := time.Now()
+				if err := getTimeout(tick); err != queue.ErrEmpty {
+					t.Errorf("GetTimeout = %v; want ErrEmpty", err)
+				}
+				_, _, putTimeout = k.make()
+				if err := putTimeout(tick); err != queue.ErrFull {
+					t.Errorf("PutTimeout = %v; want ErrFull", err)
+				}
+				// Loose: the loop's cached clock may start a timer a little
+				// late, so only a wait far too short fails.
+				if el := time.Since(start); el < tick {
+					t.Errorf("two timed waits of %v took %v; want at least %v", tick, el, tick)
+				}
+				custom := errors.New("expected error")
+				for _, tc := range []struct {
+					name string
+					err  error // the Timeout's custom error, or nil
+				}{{"Timeout", nil}, {"custom error", custom}} {
+					o, _, putTimeout := k.make()
+					for _, op := range []struct {
+						name string
+						call func() error
+					}{
+						{"Get", func() error { _, err := o.get(); return err }},
+						{"PutTimeout", func() error { return putTimeout(time.Hour) }},
+					} {
+						to, err := gevent.StartTimeout(tick, tc.err)
+						if err != nil {
+							t.Fatal(err)
+						}
+						err = op.call()
+						to.Cancel()
+						want := error(to)
+						if tc.err != nil {
+							want = tc.err
+						}
+						if !errors.Is(err, want) {
+							t.Errorf("%s under a %s = %v; want %v", op.name, tc.name, err, want)
+						}
+					}
+				}
+			})
+		})
+	}
+}

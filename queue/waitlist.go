@@ -39,38 +39,9 @@ type waitList[T any] = waitlist.List[T]
 // node is a blocked caller. Its fields are guarded by the queue's mutex.
 type node[T any] = waitlist.Node[T]
 
-// waiterSlot keeps the Waiter each greenlet or hub-owning goroutine reuses
-// for its blocking calls on any queue.
-var waiterSlot = gevent.NewLocalSlot()
-
-// contextWaiter returns an armed Waiter bound to the caller, which must not
-// be a loop callback. A greenlet or a hub's owning goroutine reuses one
-// Waiter for all its waits: a context waits for one thing at a time, and when
-// its wait on a queue returns, no waker can reach the Waiter any more (wakers
-// reach it only through a linked node, under the queue's mutex, and the
-// waiting side unlinks its node before it returns). A plain goroutine gets a
-// new Waiter each time, since a LocalSlot value would outlive it.
-func contextWaiter(ref bool) *gevent.Waiter {
-	var w *gevent.Waiter
-	if gevent.CurrentHubIfAny() == nil {
-		w = gevent.NewWaiter()
-	} else if v, ok := waiterSlot.Get(); ok {
-		// Rearm, not Reset: the goroutine keeps its LocalSlot values when it
-		// gets a new hub (gevent.Run after Run), so the Waiter may be bound
-		// to a hub that is gone.
-		w = v.(*gevent.Waiter)
-		w.Rearm()
-	} else {
-		w = gevent.NewWaiter()
-		waiterSlot.Set(w)
-	}
-	w.SetRef(ref)
-	return w
-}
-
 // enqueueLocked links a node for the caller's wait into l.
 func enqueueLocked[T any](l *waitList[T], r uint8, item T, ref bool) *node[T] {
-	return l.PushWaiter(contextWaiter(ref), r, item)
+	return l.PushWaiter(waitlist.ContextWaiter(ref), r, item)
 }
 
 // handToGetterLocked gives v to the first blocked getter of a Channel whose

@@ -109,3 +109,28 @@ func TestPark(t *testing.T) {
 		t.Errorf("Park(1ms) with nobody switching = %v, %v; want false, nil", ok, err)
 	}
 }
+
+// TestContextWaiterReuse: a greenlet gets its one Waiter back for each wait;
+// a loop callback, which cannot wait, gets a fresh one and so cannot re-arm
+// the Waiter of the greenlet it runs beside.
+func TestContextWaiterReuse(t *testing.T) {
+	err := gevent.Run(func() {
+		g := gevent.Go(func() {
+			w1 := ContextWaiter(false)
+			w1.Switch()
+			if w2 := ContextWaiter(false); w2 != w1 || w2.Ready() {
+				t.Errorf("second ContextWaiter = %p (ready %v); want %p re-armed", w2, w2.Ready(), w1)
+			}
+			done := make(chan *gevent.Waiter, 1)
+			gevent.CurrentHub().RunCallback(func() { done <- ContextWaiter(false) })
+			gevent.Sleep(0)
+			if cw := <-done; cw == w1 {
+				t.Errorf("a loop callback got the greenlet's Waiter")
+			}
+		})
+		g.Join()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
