@@ -127,7 +127,7 @@ func answerSeeds(f *testing.F) [][]byte {
 		build(resp, q, []rr{{owner: fuzzName, cname: "b.test."}, {owner: "b.test.", cname: fuzzName}, {owner: "b.test.", a: v4}}), // a loop
 		build(resp, q, []rr{{owner: "other.test.", a: v4}}),
 		build(dnsmessage.Header{ID: fuzzID}, q, nil), // a query, not a response
-		build(resp, nil, nil),                       // no question
+		build(resp, nil, nil), // no question
 		build(dnsmessage.Header{ID: fuzzID, Response: true, Truncated: true, RCode: dnsmessage.RCodeNameError}, q, nil),
 		{},
 	}
