@@ -12,7 +12,7 @@ import (
 // TestBlockingParallel: three greenlets each call Blocking with a function
 // that returns only after the hub has run a ticker greenlet three times, so
 // the hub keeps running other greenlets while Blocking calls wait on their
-// workers (gevent's threadpool, docs/gevent.md "Threadpool"). That they run
+// workers (gevent's threadpool, docs/gevent.md §7). That they run
 // at once is TestBlockingRunsConcurrently's.
 func TestBlockingParallel(t *testing.T) {
 	runHub(t, func(*gevent.Hub) {

@@ -2,7 +2,7 @@ package gevent
 
 // A greenlet runs on a worker: a Go runtime coroutine made with iter.Pull,
 // the only switch the runtime offers outside of itself (runtime.coroswitch
-// cannot be linknamed; see RUNTIME_NOTES §1). The hub resumes a worker with
+// cannot be linknamed; see docs/runtime.md §1). The hub resumes a worker with
 // next() and the worker parks by calling yield; each switch stays on the
 // same M and P and costs about 50 ns. Workers are recycled: when a greenlet
 // finishes, its worker yields and waits for the next greenlet, so spawning

@@ -15,7 +15,7 @@ import (
 var errBoom = errors.New("gevent-test: boom")
 
 // TestSpawnOrder: spawned greenlets start in spawn order, and only once the
-// spawner yields (GEVENT_REFERENCE §0.2).
+// spawner yields (docs/gevent.md §1).
 func TestSpawnOrder(t *testing.T) {
 	runHub(t, func(*gevent.Hub) {
 		var got []string
@@ -34,7 +34,7 @@ func TestSpawnOrder(t *testing.T) {
 }
 
 // TestCallbacksAndSpawnsShareFIFO: RunCallback and Spawn queue on one FIFO,
-// giving gevent's [0, 1, 2, 'g', 3] (GEVENT_REFERENCE §0.2, c13).
+// giving gevent's [0, 1, 2, 'g', 3] (docs/gevent.md §1).
 func TestCallbacksAndSpawnsShareFIFO(t *testing.T) {
 	runHub(t, func(h *gevent.Hub) {
 		var got []string
@@ -52,7 +52,7 @@ func TestCallbacksAndSpawnsShareFIFO(t *testing.T) {
 	})
 }
 
-// state is what the state table of GEVENT_REFERENCE §1.2 shows of a
+// state is what the state table of docs/gevent.md §5 shows of a
 // greenlet.
 type state struct {
 	started, ready, dead, successful bool

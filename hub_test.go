@@ -126,7 +126,7 @@ func TestDestroyWakesJoiners(t *testing.T) {
 }
 
 // TestLoopExit: a wait that nothing can ever satisfy returns ErrLoopExit
-// instead of hanging (GEVENT_REFERENCE §0.5).
+// instead of hanging (docs/gevent.md §3).
 func TestLoopExit(t *testing.T) {
 	runHub(t, func(*gevent.Hub) {
 		g := gevent.Go(func() { gevent.NewWaiter().Wait() })
@@ -147,7 +147,7 @@ func TestLoopExit(t *testing.T) {
 }
 
 // TestBlockingSwitchOut: a blocking call inside a loop callback fails with
-// ErrBlockingSwitchOut (GEVENT_REFERENCE §0.6).
+// ErrBlockingSwitchOut (docs/gevent.md §4).
 func TestBlockingSwitchOut(t *testing.T) {
 	runHub(t, func(h *gevent.Hub) {
 		g := gevent.Spawn(func() (int, error) { return 0, gevent.Sleep(time.Hour) })

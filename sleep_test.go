@@ -10,7 +10,7 @@ import (
 )
 
 // TestSleep0RoundRobin: Sleep(0) requeues the caller at the tail of the
-// FIFO, so greenlets that spin on it take turns (GEVENT_REFERENCE §0.4).
+// FIFO, so greenlets that spin on it take turns (docs/gevent.md §2).
 func TestSleep0RoundRobin(t *testing.T) {
 	runHub(t, func(*gevent.Hub) {
 		var got []string

@@ -149,7 +149,7 @@ func TestWithTimeout(t *testing.T) {
 }
 
 // TestNestedTimeouts: each Timeout delivers itself; the one that did not
-// fire stays pending (GEVENT_REFERENCE §1.3).
+// fire stays pending (docs/gevent.md §6).
 func TestNestedTimeouts(t *testing.T) {
 	inGreenlet(t, func() {
 		// The outer one fires first.

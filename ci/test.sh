@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test.sh is the whole check CI runs: fmt.sh, lint.sh, then every module's tests under -race,
-# once on the platform's default backend and once with the portable poll(2) backend forced.
+# once on the platform's default backend and once with the portable poll(2) backend forced,
+# and last a few seconds of each fuzz target (the seeds run with the tests already).
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -11,3 +12,9 @@ bash ci/lint.sh
 unset GEVENT_BACKEND
 each_module go test -race -count=1 -timeout 10m ./...
 each_module env GEVENT_BACKEND=poll go test -race -count=1 -timeout 10m ./...
+# FUZZTIME is how long each fuzz target runs (go test's -fuzztime).
+fuzztime=${FUZZTIME:-5s}
+for target in FuzzParseResolvConf FuzzParseHosts FuzzAnswer; do
+  step "go test -run '^\$' -fuzz '^$target\$' -fuzztime $fuzztime ./socket"
+  go test -run '^$' -fuzz "^$target\$" -fuzztime "$fuzztime" ./socket
+done

@@ -18,14 +18,9 @@ func TestThreadsafeWhileBusy(t *testing.T) {
 	for _, b := range poller.Available() {
 		t.Run(b, func(t *testing.T) {
 			l := newLoop(t, b)
-			var p [2]int
-			if err := unix.Pipe2(p[:], unix.O_NONBLOCK|unix.O_CLOEXEC); err != nil {
-				t.Fatal(err)
-			}
-			defer unix.Close(p[0])
-			defer unix.Close(p[1])
+			r, w := pipe(t)
 			buf := make([]byte, 64)
-			io, err := l.NewIO(p[0], loop.Read, func(loop.Interest) { unix.Read(p[0], buf) })
+			io, err := l.NewIO(r, loop.Read, func(loop.Interest) { unix.Read(r, buf) })
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -37,14 +32,14 @@ func TestThreadsafeWhileBusy(t *testing.T) {
 				ran := make(chan struct{}, 1)
 				defer l.RunCallbackThreadsafe(l.Break)
 				for i := range rounds {
-					unix.Write(p[1], []byte{1}) // the loop polls, finds it, is busy
+					unix.Write(w, []byte{1}) // the loop polls, finds it, is busy
 					spin(i % 64)                // ... and polls again about now
 					l.RunCallbackThreadsafe(func() { ran <- struct{}{} })
 					select {
 					case <-ran:
 					case <-time.After(5 * time.Second):
 						stuck <- i
-						unix.Write(p[1], []byte{1}) // an event, to let Run return
+						unix.Write(w, []byte{1}) // an event, to let Run return
 						<-ran
 						return
 					}

@@ -153,7 +153,7 @@ func (s *StreamServer) startHubs(n int, done chan struct{}) error {
 	for i := range n {
 		ready := make(chan *hubWorker, 1)
 		go func() {
-			runtime.LockOSThread() // before any greenlet is created (RUNTIME_NOTES §3)
+			runtime.LockOSThread() // before any greenlet is created (docs/runtime.md §2)
 			defer runtime.UnlockOSThread()
 			err := gevent.Run(func() {
 				ln, err := socket.ListenConfig{Backlog: s.Backlog, ReusePort: true}.Listen(s.network(), addr)

@@ -94,7 +94,8 @@ func (conf *dnsConfig) option(opt string) {
 	case "ndots":
 		conf.ndots = min(n, maxNdots)
 	case "timeout":
-		conf.timeout = min(max(time.Duration(n)*time.Second, time.Second), maxTimeout)
+		// n is clamped before it is scaled, so that a huge value cannot wrap.
+		conf.timeout = max(time.Duration(min(n, int(maxTimeout/time.Second)))*time.Second, time.Second)
 	case "attempts":
 		conf.attempts = min(max(n, 1), maxAttempts)
 	}
@@ -145,8 +146,9 @@ func parseHosts(data []byte) hostsTable {
 			continue
 		}
 		for _, name := range f[1:] {
-			key := hostsKey(name)
-			t[key] = append(t[key], ip)
+			if key := hostsKey(name); key != "" { // "." names no host
+				t[key] = append(t[key], ip)
+			}
 		}
 	}
 	return t

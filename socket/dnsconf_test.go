@@ -31,6 +31,8 @@ func TestParseResolvConf(t *testing.T) {
 		{"options clamped", "options ndots:99 timeout:0 attempts:50\n",
 			socket.ResolvConf{Ndots: 15, Timeout: time.Second, Attempts: 5}},
 		{"bad options ignored", "options ndots:-1 timeout:x attempts\n", def},
+		{"huge options clamped", "options ndots:9223372036854775807 timeout:9223372036854775807 attempts:9223372036854775807\n",
+			socket.ResolvConf{Ndots: 15, Timeout: 30 * time.Second, Attempts: 5}},
 	} {
 		if got := socket.ParseResolvConf(tc.data); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%s: ParseResolvConf = %+v; want %+v", tc.name, got, tc.want)

@@ -89,7 +89,7 @@ type netFD struct {
 	watching [2]bool
 	edge     [2]bool
 
-	// Guarded by opMu[dirRead].
+	// Guarded by the read lock: held between lockOp(dirRead) and unlockOp.
 	drained bool // the last read returned less than asked: the queue was empty
 
 	// Owner-hub only: NotifyReadable's callback (notify.go).
