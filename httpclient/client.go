@@ -78,19 +78,27 @@ const (
 	abandoned       // the caller gave up: the worker closes the response
 )
 
-// exchange is one request on a worker.
+// exchange is one request on a worker, and the body of its response.
 type exchange struct {
-	hc    *http.Client
-	req   *http.Request
-	state atomic.Int32
-	resp  *http.Response
-	err   error
+	hc     *http.Client
+	req    *http.Request
+	cancel context.CancelCauseFunc // ends req's context
+	state  atomic.Int32
+	resp   *http.Response
+	err    error
+	body   body
 }
 
 func (ex *exchange) run(context.Context) (struct{}, error) {
 	// The request runs under its own context (see Do), not the bridge's,
 	// which ends when this function returns: the body outlives it.
 	ex.resp, ex.err = ex.hc.Do(ex.req)
+	if resp := ex.resp; ex.err == nil {
+		if _, upgraded := resp.Body.(io.Writer); resp.Body != nil && resp.Body != http.NoBody && !upgraded {
+			ex.body.start(resp.Body, ex.cancel)
+			resp.Body = &ex.body
+		}
+	}
 	if !ex.state.CompareAndSwap(running, done) && ex.resp != nil {
 		ex.resp.Body.Close()
 	}
@@ -120,10 +128,10 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 	// The request's context is ours to cancel: on a kill or timeout of the
 	// caller, of Do or of a later body Read, and when the body is closed.
 	ctx, cancel := context.WithCancelCause(req.Context())
-	ex := &exchange{hc: c.http(), req: req.WithContext(ctx)}
+	ex := &exchange{hc: c.http(), req: req.WithContext(ctx), cancel: cancel}
 	if hub == nil {
 		ex.run(ctx)
-	} else if _, err := gevent.BlockingContext(nil, ex.run); err != nil {
+	} else if _, err := gevent.BlockingContext(context.Background(), ex.run); err != nil {
 		// Killed, timed out, or the hub is being destroyed.
 		cancel(err)
 		if !ex.state.CompareAndSwap(running, abandoned) && ex.resp != nil {
@@ -140,11 +148,13 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 		// CheckRedirect, and that response's body is closed already.
 		return resp, fmt.Errorf("httpclient: %w", err)
 	}
-	if resp.Body == nil || resp.Body == http.NoBody {
-		cancel(nil)
-		return resp, nil
+	if resp.Body != &ex.body {
+		// No body to read through us (none, or a protocol upgrade, whose
+		// Body is net/http's connection): the request's context stays.
+		if resp.Body == nil || resp.Body == http.NoBody {
+			cancel(nil)
+		}
 	}
-	resp.Body = &body{rc: resp.Body, cancel: cancel}
 	return resp, nil
 }
 
