@@ -358,6 +358,8 @@ func TestBlockingContextTwoHubs(t *testing.T) {
 	}
 }
 
+// BenchmarkBlockingContext is one round trip through a worker from a hub
+// with nothing else to do; BenchmarkBlocking the same for Blocking.
 func BenchmarkBlockingContext(b *testing.B) {
 	b.ReportAllocs()
 	gevent.Run(func() {
@@ -368,7 +370,7 @@ func BenchmarkBlockingContext(b *testing.B) {
 	})
 }
 
-func BenchmarkBlockingRoundTrip(b *testing.B) {
+func BenchmarkBlocking(b *testing.B) {
 	b.ReportAllocs()
 	gevent.Run(func() {
 		fn := func() (int, error) { return 1, nil }
@@ -376,4 +378,24 @@ func BenchmarkBlockingRoundTrip(b *testing.B) {
 			gevent.Blocking(fn)
 		}
 	})
+}
+
+// BenchmarkBlockingContextLockedThread is BenchmarkBlockingContext on a hub
+// whose goroutine is locked to its OS thread, as server.StreamServer's hubs
+// are with Hubs > 1.
+func BenchmarkBlockingContextLockedThread(b *testing.B) {
+	b.ReportAllocs()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		gevent.Run(func() {
+			fn := func(context.Context) (int, error) { return 1, nil }
+			for b.Loop() {
+				gevent.BlockingContext(nil, fn)
+			}
+		})
+	}()
+	<-done
 }
