@@ -83,7 +83,7 @@ func TestBlockingContextUnbounded(t *testing.T) {
 		gs := make([]*gevent.Greenlet[bool], n)
 		for i := range gs {
 			gs[i] = gevent.Spawn(func() (bool, error) {
-				return gevent.BlockingContext(nil, func(context.Context) (bool, error) { return wait(), nil })
+				return gevent.BlockingContext(context.Background(), func(context.Context) (bool, error) { return wait(), nil })
 			})
 		}
 		gevent.JoinAll(gs)
@@ -137,13 +137,14 @@ func TestBlockingContextResults(t *testing.T) {
 		t.Errorf("BlockingContext without a hub = %v, %v (ctx %v); want 7, nil, the parent", v, err, got)
 	}
 	var pe *gevent.PanicError
+	//lint:ignore SA1012 a nil context is accepted and means context.Background
 	if _, err := gevent.BlockingContext(nil, func(ctx context.Context) (int, error) {
 		if ctx == nil {
 			return 0, errors.New("nil context")
 		}
 		panic("direct")
 	}); !errors.As(err, &pe) {
-		t.Errorf("BlockingContext(nil, panicking fn) without a hub = %v; want *PanicError", err)
+		t.Errorf("BlockingContext(context.Background(), panicking fn) without a hub = %v; want *PanicError", err)
 	}
 	if gevent.CurrentHubIfAny() != nil {
 		t.Error("BlockingContext without a hub created one")
@@ -154,7 +155,7 @@ func TestBlockingContextResults(t *testing.T) {
 func TestBlockingContextDoneAfterReturn(t *testing.T) {
 	runHub(t, func(*gevent.Hub) {
 		var inside context.Context
-		gevent.BlockingContext(nil, func(ctx context.Context) (int, error) {
+		gevent.BlockingContext(context.Background(), func(ctx context.Context) (int, error) {
 			if ctx.Err() != nil {
 				t.Errorf("fn's context is done while fn runs: %v", ctx.Err())
 			}
@@ -183,7 +184,7 @@ func TestBlockingContextKill(t *testing.T) {
 	runHub(t, func(*gevent.Hub) {
 		started, cause := make(chan struct{}), make(chan error, 1)
 		var err error
-		g := gevent.Go(func() { _, err = gevent.BlockingContext(nil, waitCause(started, cause)) })
+		g := gevent.Go(func() { _, err = gevent.BlockingContext(context.Background(), waitCause(started, cause)) })
 		// Wait cooperatively until the worker runs fn.
 		gevent.Blocking(func() (struct{}, error) { <-started; return struct{}{}, nil })
 		g.Kill()
@@ -212,7 +213,7 @@ func TestBlockingContextTimeout(t *testing.T) {
 			if err := to.Start(); err != nil {
 				t.Fatal(err)
 			}
-			_, err := gevent.BlockingContext(nil, waitCause(started, cause))
+			_, err := gevent.BlockingContext(context.Background(), waitCause(started, cause))
 			to.Cancel()
 			want := error(to)
 			if custom != nil {
@@ -236,7 +237,7 @@ func TestBlockingContextPreempted(t *testing.T) {
 		var err error
 		g := gevent.Go(func() {
 			gevent.Sleep(time.Hour) // returns the kill
-			_, err = gevent.BlockingContext(nil, func(context.Context) (int, error) { ran = true; return 1, nil })
+			_, err = gevent.BlockingContext(context.Background(), func(context.Context) (int, error) { ran = true; return 1, nil })
 		})
 		gevent.Sleep(0)
 		g.Kill()
@@ -276,7 +277,7 @@ func TestBlockingContextLoopCallback(t *testing.T) {
 		var err error
 		done := false
 		h.RunCallback(func() {
-			_, err = gevent.BlockingContext(nil, func(context.Context) (int, error) { return 1, nil })
+			_, err = gevent.BlockingContext(context.Background(), func(context.Context) (int, error) { return 1, nil })
 			done = true
 		})
 		for !done {
@@ -293,7 +294,7 @@ func TestBlockingContextLoopCallback(t *testing.T) {
 func TestBlockingContextHubDestroyed(t *testing.T) {
 	started, cause := make(chan struct{}), make(chan error, 1)
 	runHub(t, func(*gevent.Hub) {
-		gevent.Go(func() { gevent.BlockingContext(nil, waitCause(started, cause)) })
+		gevent.Go(func() { gevent.BlockingContext(context.Background(), waitCause(started, cause)) })
 		gevent.Blocking(func() (struct{}, error) { <-started; return struct{}{}, nil })
 	})
 	select {
@@ -321,7 +322,7 @@ func TestBlockingContextTwoHubs(t *testing.T) {
 				var gs []*gevent.Greenlet[bool]
 				for range perHub {
 					gs = append(gs, gevent.Spawn(func() (bool, error) {
-						return gevent.BlockingContext(nil, func(context.Context) (bool, error) { return wait(), nil })
+						return gevent.BlockingContext(context.Background(), func(context.Context) (bool, error) { return wait(), nil })
 					}))
 				}
 				gevent.JoinAll(gs)
@@ -338,7 +339,7 @@ func TestBlockingContextTwoHubs(t *testing.T) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		if v, _ := gevent.BlockingContext(nil, func(context.Context) (bool, error) { return wait(), nil }); !v {
+		if v, _ := gevent.BlockingContext(context.Background(), func(context.Context) (bool, error) { return wait(), nil }); !v {
 			results <- errors.New("the plain goroutine's call did not overlap the others")
 		} else {
 			results <- nil
@@ -365,7 +366,7 @@ func BenchmarkBlockingContext(b *testing.B) {
 	gevent.Run(func() {
 		fn := func(context.Context) (int, error) { return 1, nil }
 		for b.Loop() {
-			gevent.BlockingContext(nil, fn)
+			gevent.BlockingContext(context.Background(), fn)
 		}
 	})
 }
@@ -393,7 +394,7 @@ func BenchmarkBlockingContextLockedThread(b *testing.B) {
 		gevent.Run(func() {
 			fn := func(context.Context) (int, error) { return 1, nil }
 			for b.Loop() {
-				gevent.BlockingContext(nil, fn)
+				gevent.BlockingContext(context.Background(), fn)
 			}
 		})
 	}()
