@@ -89,6 +89,33 @@ func (b *body) fillOnWorker(context.Context) (struct{}, error) {
 	return struct{}{}, nil
 }
 
+// fillFromGreenlet runs doFill on a worker, parking the calling greenlet.
+func (b *body) fillFromGreenlet() error {
+	waited := false
+	defer func() {
+		if !waited {
+			// The hub is being destroyed under the wait: end the transfer.
+			b.cancel(gevent.ErrHubDestroyed)
+		}
+	}()
+	_, err := gevent.BlockingContext(context.Background(), b.fillOnWorker)
+	waited = true
+	return err
+}
+
+// waitFill waits for the worker that is filling buf to wake w.
+func (b *body) waitFill(w *gevent.Waiter) error {
+	waited := false
+	defer func() {
+		if !waited {
+			b.cancel(gevent.ErrHubDestroyed)
+		}
+	}()
+	err := w.Wait()
+	waited = true
+	return err
+}
+
 // Read reads from the response body, parking only the calling greenlet
 // while it waits for data. It returns io.EOF at the end of the body. A Kill
 // or Timeout of the caller ends it at once with that error and aborts the
@@ -137,7 +164,7 @@ func (b *body) Read(p []byte) (int, error) {
 			w.SetRef(true)
 			b.waiter = w
 			b.mu.Unlock()
-			err = w.Wait()
+			err = b.waitFill(w)
 			b.mu.Lock()
 			if b.waiter == w {
 				b.waiter = nil
@@ -148,7 +175,7 @@ func (b *body) Read(p []byte) (int, error) {
 			if hub == nil {
 				b.doFill()
 			} else {
-				_, err = gevent.BlockingContext(context.Background(), b.fillOnWorker)
+				err = b.fillFromGreenlet()
 			}
 			b.mu.Lock()
 		}

@@ -105,6 +105,35 @@ func (ex *exchange) run(context.Context) (struct{}, error) {
 	return struct{}{}, nil
 }
 
+// onWorker runs the exchange through the bridge and returns the error of a
+// caller that gave up (killed, timed out), after cancelling the request.
+func (ex *exchange) onWorker() (err error) {
+	waited := false
+	defer func() {
+		if !waited {
+			// The wait unwinds: the hub is being destroyed under it.
+			ex.abandon(gevent.ErrHubDestroyed)
+		}
+	}()
+	_, err = gevent.BlockingContext(context.Background(), ex.run)
+	waited = true
+	if err != nil {
+		ex.abandon(err)
+	}
+	return err
+}
+
+// abandon cancels the request of a caller that gave up, and closes the
+// response if the worker handed it over just then.
+func (ex *exchange) abandon(cause error) {
+	ex.cancel(cause)
+	if !ex.state.CompareAndSwap(running, abandoned) && ex.resp != nil {
+		// Closing an unread body talks to the transport's goroutines:
+		// not on the hub.
+		go ex.resp.Body.Close()
+	}
+}
+
 // Do sends req and returns the response, parking only the calling greenlet
 // until the response headers have arrived (net/http.Client.Do's contract
 // otherwise: a non-2xx status is not an error, the caller must close the
@@ -131,14 +160,7 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 	ex := &exchange{hc: c.http(), req: req.WithContext(ctx), cancel: cancel}
 	if hub == nil {
 		ex.run(ctx)
-	} else if _, err := gevent.BlockingContext(context.Background(), ex.run); err != nil {
-		// Killed, timed out, or the hub is being destroyed.
-		cancel(err)
-		if !ex.state.CompareAndSwap(running, abandoned) && ex.resp != nil {
-			// The response came just as the caller gave up. Closing an
-			// unread body talks to the transport's goroutines: not here.
-			go ex.resp.Body.Close()
-		}
+	} else if err := ex.onWorker(); err != nil {
 		return nil, requestError(req, err)
 	}
 	resp, err := ex.resp, ex.err

@@ -317,6 +317,54 @@ func TestCancelledOnServer(t *testing.T) {
 	}
 }
 
+// TestHubDestroyedCancels: a hub destroyed while its greenlets wait for a
+// response or a body cancels their requests.
+func TestHubDestroyedCancels(t *testing.T) {
+	for _, when := range []string{"headers", "body"} {
+		t.Run(when, func(t *testing.T) {
+			entered := make(chan struct{}, 1)
+			cancelled := make(chan struct{}, 1)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if when == "body" {
+					io.WriteString(w, "partial")
+					w.(http.Flusher).Flush()
+				}
+				entered <- struct{}{}
+				select {
+				case <-r.Context().Done():
+					cancelled <- struct{}{}
+				case <-time.After(20 * time.Second):
+				}
+			}))
+			defer srv.Close()
+			c := newClient(t)
+			var headers event.Event
+			runHub(t, func(*gevent.Hub) {
+				gevent.Go(func() {
+					resp, err := c.Get(srv.URL)
+					if err != nil {
+						return
+					}
+					headers.Set()
+					io.ReadAll(resp.Body)
+				})
+				if !recv(entered) {
+					t.Fatal("the request never reached the server")
+				}
+				if when == "body" {
+					headers.Wait()
+				}
+				// Run destroys the hub now, with the greenlet parked.
+			})
+			select {
+			case <-cancelled:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the server's handler never saw the request cancelled")
+			}
+		})
+	}
+}
+
 // TestContextCancelled: the request's own context is honoured.
 func TestContextCancelled(t *testing.T) {
 	entered := make(chan struct{}, 1)
