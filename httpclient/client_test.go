@@ -616,8 +616,12 @@ func TestLoopCallback(t *testing.T) {
 // TestKeepAlive: a body read to its end and closed gives its connection
 // back, so the next request reuses it; an early Close does not block.
 func TestKeepAlive(t *testing.T) {
+	var big strings.Builder
+	for i := 0; big.Len() < 100<<10; i++ {
+		fmt.Fprintf(&big, "%d,", i)
+	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, strings.Repeat("x", 100<<10))
+		io.WriteString(w, big.String())
 	}))
 	defer srv.Close()
 	c := newClient(t)
@@ -627,8 +631,8 @@ func TestKeepAlive(t *testing.T) {
 			trace := &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) { reused = append(reused, info.Reused) }}
 			req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), http.MethodGet, srv.URL, nil)
 			resp, err := c.Do(req)
-			if got := readAll(t, resp, err); len(got) != 100<<10 {
-				t.Fatalf("body of %d bytes; want %d", len(got), 100<<10)
+			if got := readAll(t, resp, err); got != big.String() {
+				t.Fatalf("body of %d bytes differs from the %d sent", len(got), big.Len())
 			}
 		}
 		if len(reused) != 3 || reused[0] || !reused[1] || !reused[2] {
