@@ -31,6 +31,10 @@
 // the cookie Jar, the Transport) and the reads of a request body run on
 // net/http's goroutines, not in the calling greenlet.
 //
+// A 101 Switching Protocols response keeps the Body net/http gives it (an
+// io.ReadWriteCloser over the connection); reading it blocks the caller's
+// hub, so hand it to gevent.Blocking or a goroutine.
+//
 // Errors carry the prefix "httpclient: " and wrap net/http's, so errors.Is
 // and errors.As (for *url.Error, net.Error, a TLS error…) work through them.
 // A body's Read returns io.EOF itself, unwrapped, as io.Reader requires.
