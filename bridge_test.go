@@ -3,6 +3,7 @@ package gevent_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -399,4 +400,43 @@ func BenchmarkBlockingContextLockedThread(b *testing.B) {
 		})
 	}()
 	<-done
+}
+
+// slowQuery stands for any context-aware call (database/sql's QueryContext,
+// an HTTP request, an RPC): it blocks its goroutine until it is done or
+// its context is.
+func slowQuery(ctx context.Context, d time.Duration) (string, error) {
+	select {
+	case <-time.After(d):
+		return "rows", nil
+	case <-ctx.Done():
+		return "", context.Cause(ctx)
+	}
+}
+
+// A Timeout of the calling greenlet cancels the call's context; only the
+// calling greenlet waits meanwhile.
+func ExampleBlockingContext() {
+	gevent.Run(func() {
+		v, err := gevent.BlockingContext(context.Background(), func(ctx context.Context) (string, error) {
+			return slowQuery(ctx, 10*time.Millisecond)
+		})
+		fmt.Println(v, err)
+
+		cause := make(chan error, 1)
+		err = gevent.WithTimeout(20*time.Millisecond, func() error {
+			_, err := gevent.BlockingContext(context.Background(), func(ctx context.Context) (string, error) {
+				v, err := slowQuery(ctx, time.Hour)
+				cause <- err
+				return v, err
+			})
+			return err
+		})
+		fmt.Println("timed out:", errors.Is(err, gevent.ErrTimeout))
+		fmt.Println("the query saw the Timeout:", errors.Is(<-cause, gevent.ErrTimeout))
+	})
+	// Output:
+	// rows <nil>
+	// timed out: true
+	// the query saw the Timeout: true
 }
