@@ -51,8 +51,11 @@ func TestBlockingContextConcurrent(t *testing.T) {
 			gs = append(gs, gevent.Spawn(func() (int, error) {
 				return gevent.BlockingContext(context.Background(), func(ctx context.Context) (int, error) {
 					// Hold the worker until the hub has ticked a few times.
+					deadline := time.Now().Add(10 * time.Second)
 					for ticks.Load() < 3 {
-						runtime.Gosched()
+						if time.Now().After(deadline) {
+							return -1, errors.New("the hub did not tick while the call ran")
+						}
 						time.Sleep(100 * time.Microsecond)
 					}
 					if !wait() {

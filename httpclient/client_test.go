@@ -99,7 +99,12 @@ func TestGetConcurrent(t *testing.T) {
 			return
 		}
 		// The hub must go on running while all three wait.
+		deadline := time.Now().Add(10 * time.Second)
 		for seen := ticks.Load(); ticks.Load() < seen+3; {
+			if time.Now().After(deadline) {
+				http.Error(w, "the hub did not tick while the requests were in flight", http.StatusTeapot)
+				return
+			}
 			time.Sleep(time.Millisecond)
 		}
 		fmt.Fprintf(w, "hello %s", r.URL.Path)
