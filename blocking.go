@@ -1,6 +1,7 @@
 package gevent
 
 import (
+	"runtime"
 	"runtime/debug"
 	"sync"
 )
@@ -74,6 +75,7 @@ func Blocking[T any](fn func() (T, error)) (T, error) {
 		res.v, res.err = callRecovered(fn)
 		res.w.Switch()
 	})
+	runtime.Gosched() // run the worker now: see BlockingContext
 	if err := res.w.Wait(); err != nil {
 		return zero, err
 	}

@@ -3,6 +3,7 @@ package gevent_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -50,8 +51,11 @@ func TestBlockingContextConcurrent(t *testing.T) {
 			gs = append(gs, gevent.Spawn(func() (int, error) {
 				return gevent.BlockingContext(context.Background(), func(ctx context.Context) (int, error) {
 					// Hold the worker until the hub has ticked a few times.
+					deadline := time.Now().Add(10 * time.Second)
 					for ticks.Load() < 3 {
-						runtime.Gosched()
+						if time.Now().After(deadline) {
+							return -1, errors.New("the hub did not tick while the call ran")
+						}
 						time.Sleep(100 * time.Microsecond)
 					}
 					if !wait() {
@@ -83,7 +87,7 @@ func TestBlockingContextUnbounded(t *testing.T) {
 		gs := make([]*gevent.Greenlet[bool], n)
 		for i := range gs {
 			gs[i] = gevent.Spawn(func() (bool, error) {
-				return gevent.BlockingContext(nil, func(context.Context) (bool, error) { return wait(), nil })
+				return gevent.BlockingContext(context.Background(), func(context.Context) (bool, error) { return wait(), nil })
 			})
 		}
 		gevent.JoinAll(gs)
@@ -137,13 +141,14 @@ func TestBlockingContextResults(t *testing.T) {
 		t.Errorf("BlockingContext without a hub = %v, %v (ctx %v); want 7, nil, the parent", v, err, got)
 	}
 	var pe *gevent.PanicError
+	//lint:ignore SA1012 a nil context is accepted and means context.Background
 	if _, err := gevent.BlockingContext(nil, func(ctx context.Context) (int, error) {
 		if ctx == nil {
 			return 0, errors.New("nil context")
 		}
 		panic("direct")
 	}); !errors.As(err, &pe) {
-		t.Errorf("BlockingContext(nil, panicking fn) without a hub = %v; want *PanicError", err)
+		t.Errorf("BlockingContext(context.Background(), panicking fn) without a hub = %v; want *PanicError", err)
 	}
 	if gevent.CurrentHubIfAny() != nil {
 		t.Error("BlockingContext without a hub created one")
@@ -154,7 +159,7 @@ func TestBlockingContextResults(t *testing.T) {
 func TestBlockingContextDoneAfterReturn(t *testing.T) {
 	runHub(t, func(*gevent.Hub) {
 		var inside context.Context
-		gevent.BlockingContext(nil, func(ctx context.Context) (int, error) {
+		gevent.BlockingContext(context.Background(), func(ctx context.Context) (int, error) {
 			if ctx.Err() != nil {
 				t.Errorf("fn's context is done while fn runs: %v", ctx.Err())
 			}
@@ -183,7 +188,7 @@ func TestBlockingContextKill(t *testing.T) {
 	runHub(t, func(*gevent.Hub) {
 		started, cause := make(chan struct{}), make(chan error, 1)
 		var err error
-		g := gevent.Go(func() { _, err = gevent.BlockingContext(nil, waitCause(started, cause)) })
+		g := gevent.Go(func() { _, err = gevent.BlockingContext(context.Background(), waitCause(started, cause)) })
 		// Wait cooperatively until the worker runs fn.
 		gevent.Blocking(func() (struct{}, error) { <-started; return struct{}{}, nil })
 		g.Kill()
@@ -212,7 +217,7 @@ func TestBlockingContextTimeout(t *testing.T) {
 			if err := to.Start(); err != nil {
 				t.Fatal(err)
 			}
-			_, err := gevent.BlockingContext(nil, waitCause(started, cause))
+			_, err := gevent.BlockingContext(context.Background(), waitCause(started, cause))
 			to.Cancel()
 			want := error(to)
 			if custom != nil {
@@ -236,7 +241,7 @@ func TestBlockingContextPreempted(t *testing.T) {
 		var err error
 		g := gevent.Go(func() {
 			gevent.Sleep(time.Hour) // returns the kill
-			_, err = gevent.BlockingContext(nil, func(context.Context) (int, error) { ran = true; return 1, nil })
+			_, err = gevent.BlockingContext(context.Background(), func(context.Context) (int, error) { ran = true; return 1, nil })
 		})
 		gevent.Sleep(0)
 		g.Kill()
@@ -276,7 +281,7 @@ func TestBlockingContextLoopCallback(t *testing.T) {
 		var err error
 		done := false
 		h.RunCallback(func() {
-			_, err = gevent.BlockingContext(nil, func(context.Context) (int, error) { return 1, nil })
+			_, err = gevent.BlockingContext(context.Background(), func(context.Context) (int, error) { return 1, nil })
 			done = true
 		})
 		for !done {
@@ -293,7 +298,7 @@ func TestBlockingContextLoopCallback(t *testing.T) {
 func TestBlockingContextHubDestroyed(t *testing.T) {
 	started, cause := make(chan struct{}), make(chan error, 1)
 	runHub(t, func(*gevent.Hub) {
-		gevent.Go(func() { gevent.BlockingContext(nil, waitCause(started, cause)) })
+		gevent.Go(func() { gevent.BlockingContext(context.Background(), waitCause(started, cause)) })
 		gevent.Blocking(func() (struct{}, error) { <-started; return struct{}{}, nil })
 	})
 	select {
@@ -321,7 +326,7 @@ func TestBlockingContextTwoHubs(t *testing.T) {
 				var gs []*gevent.Greenlet[bool]
 				for range perHub {
 					gs = append(gs, gevent.Spawn(func() (bool, error) {
-						return gevent.BlockingContext(nil, func(context.Context) (bool, error) { return wait(), nil })
+						return gevent.BlockingContext(context.Background(), func(context.Context) (bool, error) { return wait(), nil })
 					}))
 				}
 				gevent.JoinAll(gs)
@@ -338,7 +343,7 @@ func TestBlockingContextTwoHubs(t *testing.T) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		if v, _ := gevent.BlockingContext(nil, func(context.Context) (bool, error) { return wait(), nil }); !v {
+		if v, _ := gevent.BlockingContext(context.Background(), func(context.Context) (bool, error) { return wait(), nil }); !v {
 			results <- errors.New("the plain goroutine's call did not overlap the others")
 		} else {
 			results <- nil
@@ -358,17 +363,19 @@ func TestBlockingContextTwoHubs(t *testing.T) {
 	}
 }
 
+// BenchmarkBlockingContext is one round trip through a worker from a hub
+// with nothing else to do; BenchmarkBlocking the same for Blocking.
 func BenchmarkBlockingContext(b *testing.B) {
 	b.ReportAllocs()
 	gevent.Run(func() {
 		fn := func(context.Context) (int, error) { return 1, nil }
 		for b.Loop() {
-			gevent.BlockingContext(nil, fn)
+			gevent.BlockingContext(context.Background(), fn)
 		}
 	})
 }
 
-func BenchmarkBlockingRoundTrip(b *testing.B) {
+func BenchmarkBlocking(b *testing.B) {
 	b.ReportAllocs()
 	gevent.Run(func() {
 		fn := func() (int, error) { return 1, nil }
@@ -376,4 +383,63 @@ func BenchmarkBlockingRoundTrip(b *testing.B) {
 			gevent.Blocking(fn)
 		}
 	})
+}
+
+// BenchmarkBlockingContextLockedThread is BenchmarkBlockingContext on a hub
+// whose goroutine is locked to its OS thread, as server.StreamServer's hubs
+// are with Hubs > 1.
+func BenchmarkBlockingContextLockedThread(b *testing.B) {
+	b.ReportAllocs()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		gevent.Run(func() {
+			fn := func(context.Context) (int, error) { return 1, nil }
+			for b.Loop() {
+				gevent.BlockingContext(context.Background(), fn)
+			}
+		})
+	}()
+	<-done
+}
+
+// slowQuery stands for any context-aware call (database/sql's QueryContext,
+// an HTTP request, an RPC): it blocks its goroutine until it is done or
+// its context is.
+func slowQuery(ctx context.Context, d time.Duration) (string, error) {
+	select {
+	case <-time.After(d):
+		return "rows", nil
+	case <-ctx.Done():
+		return "", context.Cause(ctx)
+	}
+}
+
+// A Timeout of the calling greenlet cancels the call's context; only the
+// calling greenlet waits meanwhile.
+func ExampleBlockingContext() {
+	gevent.Run(func() {
+		v, err := gevent.BlockingContext(context.Background(), func(ctx context.Context) (string, error) {
+			return slowQuery(ctx, 10*time.Millisecond)
+		})
+		fmt.Println(v, err)
+
+		cause := make(chan error, 1)
+		err = gevent.WithTimeout(20*time.Millisecond, func() error {
+			_, err := gevent.BlockingContext(context.Background(), func(ctx context.Context) (string, error) {
+				v, err := slowQuery(ctx, time.Hour)
+				cause <- err
+				return v, err
+			})
+			return err
+		})
+		fmt.Println("timed out:", errors.Is(err, gevent.ErrTimeout))
+		fmt.Println("the query saw the Timeout:", errors.Is(<-cause, gevent.ErrTimeout))
+	})
+	// Output:
+	// rows <nil>
+	// timed out: true
+	// the query saw the Timeout: true
 }

@@ -31,6 +31,10 @@
 // the cookie Jar, the Transport) and the reads of a request body run on
 // net/http's goroutines, not in the calling greenlet.
 //
+// A 101 Switching Protocols response keeps the Body net/http gives it (an
+// io.ReadWriteCloser over the connection); reading it blocks the caller's
+// hub, so hand it to gevent.Blocking or a goroutine.
+//
 // Errors carry the prefix "httpclient: " and wrap net/http's, so errors.Is
 // and errors.As (for *url.Error, net.Error, a TLS error…) work through them.
 // A body's Read returns io.EOF itself, unwrapped, as io.Reader requires.
@@ -78,23 +82,60 @@ const (
 	abandoned       // the caller gave up: the worker closes the response
 )
 
-// exchange is one request on a worker.
+// exchange is one request on a worker, and the body of its response.
 type exchange struct {
-	hc    *http.Client
-	req   *http.Request
-	state atomic.Int32
-	resp  *http.Response
-	err   error
+	hc     *http.Client
+	req    *http.Request
+	cancel context.CancelCauseFunc // ends req's context
+	state  atomic.Int32
+	resp   *http.Response
+	err    error
+	body   body
 }
 
 func (ex *exchange) run(context.Context) (struct{}, error) {
 	// The request runs under its own context (see Do), not the bridge's,
 	// which ends when this function returns: the body outlives it.
 	ex.resp, ex.err = ex.hc.Do(ex.req)
+	if resp := ex.resp; ex.err == nil {
+		if _, upgraded := resp.Body.(io.Writer); resp.Body != nil && resp.Body != http.NoBody && !upgraded {
+			ex.body.start(resp.Body, ex.cancel)
+			resp.Body = &ex.body
+		}
+	}
 	if !ex.state.CompareAndSwap(running, done) && ex.resp != nil {
 		ex.resp.Body.Close()
 	}
 	return struct{}{}, nil
+}
+
+// onWorker runs the exchange through the bridge and returns the error of a
+// caller that gave up (killed, timed out), after cancelling the request.
+func (ex *exchange) onWorker() (err error) {
+	waited := false
+	defer func() {
+		if !waited {
+			// The wait unwinds: the hub is being destroyed under it.
+			ex.abandon(gevent.ErrHubDestroyed)
+		}
+	}()
+	_, err = gevent.BlockingContext(context.Background(), ex.run)
+	waited = true
+	if err != nil {
+		ex.abandon(err)
+	}
+	return err
+}
+
+// abandon cancels the request of a caller that gave up, and closes the
+// response if the worker handed it over just then.
+func (ex *exchange) abandon(cause error) {
+	ex.cancel(cause)
+	if !ex.state.CompareAndSwap(running, abandoned) && ex.resp != nil {
+		// Closing an unread body talks to the transport's goroutines:
+		// not on the hub.
+		go ex.resp.Body.Close()
+	}
 }
 
 // Do sends req and returns the response, parking only the calling greenlet
@@ -120,17 +161,10 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 	// The request's context is ours to cancel: on a kill or timeout of the
 	// caller, of Do or of a later body Read, and when the body is closed.
 	ctx, cancel := context.WithCancelCause(req.Context())
-	ex := &exchange{hc: c.http(), req: req.WithContext(ctx)}
+	ex := &exchange{hc: c.http(), req: req.WithContext(ctx), cancel: cancel}
 	if hub == nil {
 		ex.run(ctx)
-	} else if _, err := gevent.BlockingContext(nil, ex.run); err != nil {
-		// Killed, timed out, or the hub is being destroyed.
-		cancel(err)
-		if !ex.state.CompareAndSwap(running, abandoned) && ex.resp != nil {
-			// The response came just as the caller gave up. Closing an
-			// unread body talks to the transport's goroutines: not here.
-			go ex.resp.Body.Close()
-		}
+	} else if err := ex.onWorker(); err != nil {
 		return nil, requestError(req, err)
 	}
 	resp, err := ex.resp, ex.err
@@ -140,11 +174,13 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 		// CheckRedirect, and that response's body is closed already.
 		return resp, fmt.Errorf("httpclient: %w", err)
 	}
-	if resp.Body == nil || resp.Body == http.NoBody {
-		cancel(nil)
-		return resp, nil
+	if resp.Body != &ex.body {
+		// No body to read through us (none, or a protocol upgrade, whose
+		// Body is net/http's connection): the request's context stays.
+		if resp.Body == nil || resp.Body == http.NoBody {
+			cancel(nil)
+		}
 	}
-	resp.Body = &body{rc: resp.Body, cancel: cancel}
 	return resp, nil
 }
 

@@ -99,7 +99,12 @@ func TestGetConcurrent(t *testing.T) {
 			return
 		}
 		// The hub must go on running while all three wait.
+		deadline := time.Now().Add(10 * time.Second)
 		for seen := ticks.Load(); ticks.Load() < seen+3; {
+			if time.Now().After(deadline) {
+				http.Error(w, "the hub did not tick while the requests were in flight", http.StatusTeapot)
+				return
+			}
 			time.Sleep(time.Millisecond)
 		}
 		fmt.Fprintf(w, "hello %s", r.URL.Path)
@@ -314,6 +319,54 @@ func TestCancelledOnServer(t *testing.T) {
 				})
 			})
 		}
+	}
+}
+
+// TestHubDestroyedCancels: a hub destroyed while its greenlets wait for a
+// response or a body cancels their requests.
+func TestHubDestroyedCancels(t *testing.T) {
+	for _, when := range []string{"headers", "body"} {
+		t.Run(when, func(t *testing.T) {
+			entered := make(chan struct{}, 1)
+			cancelled := make(chan struct{}, 1)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if when == "body" {
+					io.WriteString(w, "partial")
+					w.(http.Flusher).Flush()
+				}
+				entered <- struct{}{}
+				select {
+				case <-r.Context().Done():
+					cancelled <- struct{}{}
+				case <-time.After(20 * time.Second):
+				}
+			}))
+			defer srv.Close()
+			c := newClient(t)
+			var headers event.Event
+			runHub(t, func(*gevent.Hub) {
+				gevent.Go(func() {
+					resp, err := c.Get(srv.URL)
+					if err != nil {
+						return
+					}
+					headers.Set()
+					io.ReadAll(resp.Body)
+				})
+				if !recv(entered) {
+					t.Fatal("the request never reached the server")
+				}
+				if when == "body" {
+					headers.Wait()
+				}
+				// Run destroys the hub now, with the greenlet parked.
+			})
+			select {
+			case <-cancelled:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the server's handler never saw the request cancelled")
+			}
+		})
 	}
 }
 
@@ -568,8 +621,12 @@ func TestLoopCallback(t *testing.T) {
 // TestKeepAlive: a body read to its end and closed gives its connection
 // back, so the next request reuses it; an early Close does not block.
 func TestKeepAlive(t *testing.T) {
+	var big strings.Builder
+	for i := 0; big.Len() < 100<<10; i++ {
+		fmt.Fprintf(&big, "%d,", i)
+	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, strings.Repeat("x", 100<<10))
+		io.WriteString(w, big.String())
 	}))
 	defer srv.Close()
 	c := newClient(t)
@@ -579,8 +636,8 @@ func TestKeepAlive(t *testing.T) {
 			trace := &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) { reused = append(reused, info.Reused) }}
 			req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), http.MethodGet, srv.URL, nil)
 			resp, err := c.Do(req)
-			if got := readAll(t, resp, err); len(got) != 100<<10 {
-				t.Fatalf("body of %d bytes; want %d", len(got), 100<<10)
+			if got := readAll(t, resp, err); got != big.String() {
+				t.Fatalf("body of %d bytes differs from the %d sent", len(got), big.Len())
 			}
 		}
 		if len(reused) != 3 || reused[0] || !reused[1] || !reused[2] {
