@@ -22,11 +22,11 @@ import (
 // EnableFullDuplex). Its methods must be called from the handler's
 // greenlet, as net/http requires of a ResponseWriter's users.
 type response struct {
-	c    *conn
-	req  *http.Request
-	ctx  reqCtx
-	body body
-	line string // the request line, for the access log
+	c     *conn
+	req   *http.Request
+	ctx   reqCtx
+	body  body
+	line  string // the request line, for the access log
 	start time.Time
 
 	header      http.Header
