@@ -420,19 +420,17 @@ func (c *conn) serveOne() bool {
 
 // newRequest builds the request and its response writer from a head.
 func (c *conn) newRequest(head string, start time.Time) (*response, error) {
-	w := &response{c: c, start: start, status: 0}
+	w := &response{c: c, start: start}
 	w.ctx.c = c
-	req, err := http.NewRequestWithContext(&w.ctx, http.MethodGet, "", nil)
-	if err != nil {
-		return nil, err
-	}
-	w.req = req
+	req := &w.proto // filled here, then copied with the context attached
+	req.URL = &w.url
+	req.Proto, req.ProtoMajor, req.ProtoMinor = "HTTP/1.1", 1, 1
 	nl := strings.IndexByte(head, '\n')
 	w.line = head[:nl-1]
 	if err := parseRequestLine(w.line, req); err != nil {
 		return nil, err
 	}
-	f, err := parseHeaders(head[nl+1:], req)
+	f, err := parseHeaders(head[nl+1:], req, w.strs[:])
 	if err != nil {
 		return nil, err
 	}
@@ -469,6 +467,7 @@ func (c *conn) newRequest(head string, start time.Time) (*response, error) {
 		req.Body = http.NoBody
 	}
 	w.upgrade = f.upgrade
+	w.req = req.WithContext(&w.ctx)
 	return w, nil
 }
 
