@@ -153,6 +153,24 @@ start_server() {
   die "server $name does not accept connections on $addr after 10 s"
 }
 
+# check_keepalive PORT fails unless the server on PORT answers three GET / in turn on one
+# connection, each with "Hello, World!", within 5 s each (wrk would not say: a server that stops
+# answering a connection after its first request just shows few requests and no errors).
+check_keepalive() {
+  "$python" - "$1" <<'PY' >&2
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+for i in range(3):
+    s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    got = b""
+    while b"Hello, World!" not in got:
+        d = s.recv(4096)
+        if not d:
+            sys.exit("request %d: connection closed after %r" % (i + 1, got))
+        got += d
+PY
+}
+
 stop_server() {
   terminate "$spid"
   forget "$spid"

@@ -201,6 +201,12 @@ load_run() {
   url=http://127.0.0.1:$port/
   echo "+ $name: round $round of $rounds: wrk ${wrk_args[*]} $url" >&2
   start_server "$name" "$port" 0 "$hubs" "$server_pin"
+  if ! check_keepalive "$port"; then
+    note[$name]="it does not answer GET / three times on one keep-alive connection (checked before round $round)"
+    echo "run.sh: skipping $name: ${note[$name]}" >&2
+    stop_server
+    return
+  fi
   r_wait[$name]+="${r_wait[$name]:+, }$(wait_quiet)"
   if [[ $warmup != 0s ]]; then
     "${load_pin[@]}" wrk -t"$threads" -c"$conns" -d"$warmup" "$url" >/dev/null </dev/null ||
@@ -281,16 +287,21 @@ else
   # stretch of time on the shared machine does not fall on the rounds of one server only.
   for ((round = 1; round <= rounds; round++)); do
     for name in "${servers[@]}"; do
-      load_run "$name" "$round"
+      [[ -n ${note[$name]-} ]] || load_run "$name" "$round"
     done
   done
 fi
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- report ----
+ran=()
+for name in "${servers[@]}"; do
+  [[ -n ${note[$name]-} ]] || ran+=("$name")
+done
+((${#ran[@]} > 0)) || die "no server could be measured"
 ref=hello
-[[ " ${servers[*]} " == *" hello "* ]] || ref=net
-[[ " ${servers[*]} " == *" $ref "* ]] || ref=${servers[0]}
+[[ " ${ran[*]} " == *" hello "* ]] || ref=net
+[[ " ${ran[*]} " == *" $ref "* ]] || ref=${ran[0]}
 gnet_version=$(go list -m -f '{{.Version}}' github.com/panjf2000/gnet/v2)
 fasthttp_version=$(go list -m -f '{{.Version}}' github.com/valyala/fasthttp)
 nbio_version=$(go list -m -f '{{.Version}}' github.com/lesismal/nbio)
@@ -360,7 +371,7 @@ EOF
   echo
   echo '| server | requests | requests/s | p50 µs | p99 µs | server CPU µs/request | server CPU s | wrk CPU s | other CPU s | waited s | errors + non-2xx |'
   echo '|---|---|---|---|---|---|---|---|---|---|---|'
-  for name in "${servers[@]}"; do
+  for name in "${ran[@]}"; do
     printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "${label[$name]}" "${r_reqs[$name]}" "${r_rps[$name]}" \
       "${r_p50[$name]}" "${r_p99[$name]}" "${r_cpu[$name]}" "${r_scpu[$name]}" "${r_ccpu[$name]}" \
       "${r_other[$name]}" "${r_wait[$name]}" "${r_err[$name]}"
