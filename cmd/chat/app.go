@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -148,7 +149,7 @@ func newApp(cfg Config, store Store, key []byte, log *slog.Logger, m *metrics) (
 	for _, name := range cfg.Rooms {
 		r := &room{name: name, subs: map[*user]struct{}{}}
 		if cfg.Backlog > 0 {
-			ms, err := store.Last(name, cfg.Backlog)
+			ms, err := store.Last(context.Background(), name, cfg.Backlog)
 			if err != nil {
 				return nil, err
 			}
@@ -415,7 +416,9 @@ func (a *App) post(r *http.Request, u *user, roomName, text string) (Message, *h
 	if e := a.allow(u); e != nil {
 		return Message{}, e
 	}
-	m, err := storeCall(r.Context(), func() (Message, error) { return a.store.Append(roomName, u.uid, text) })
+	m, err := storeCall(r.Context(), func(ctx context.Context) (Message, error) {
+		return a.store.Append(ctx, roomName, u.uid, text)
+	})
 	if err != nil {
 		a.log.Warn("storage error", "op", "append", "room", roomName, "err", err)
 		a.m.rejected.WithLabelValues("storage").Inc()

@@ -17,10 +17,11 @@ import (
 	"github.com/geventgo/gevent"
 )
 
-// storeCall runs a storage call through gevent.Blocking: on a greenlet it
-// parks only the calling greenlet while fn waits for the disk.
-func storeCall[T any](_ context.Context, fn func() (T, error)) (T, error) {
-	return gevent.Blocking(fn)
+// storeCall runs a storage call through gevent's context bridge: on a
+// greenlet it parks only the calling greenlet while fn waits for the disk,
+// and a kill of the greenlet cancels fn's context.
+func storeCall[T any](ctx context.Context, fn func(ctx context.Context) (T, error)) (T, error) {
+	return gevent.BlockingContext(ctx, fn)
 }
 
 func isBlank(s string) bool { return strings.TrimFunc(s, unicode.IsSpace) == "" }
@@ -292,7 +293,7 @@ func (a *App) handleHealth(w http.ResponseWriter, r *http.Request) {
 		fail(w, errorf(http.StatusServiceUnavailable, "shutting down"))
 		return
 	}
-	if _, err := storeCall(r.Context(), func() (struct{}, error) { return struct{}{}, a.store.Ping() }); err != nil {
+	if _, err := storeCall(r.Context(), func(ctx context.Context) (struct{}, error) { return struct{}{}, a.store.Ping(ctx) }); err != nil {
 		fail(w, errorf(http.StatusServiceUnavailable, "storage unavailable"))
 		return
 	}
@@ -357,7 +358,9 @@ func (a *App) apiHistory(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = v
 	}
-	ms, err := storeCall(r.Context(), func() ([]Message, error) { return a.store.History(roomName, after, limit) })
+	ms, err := storeCall(r.Context(), func(ctx context.Context) ([]Message, error) {
+		return a.store.History(ctx, roomName, after, limit)
+	})
 	if err != nil {
 		a.log.Warn("storage error", "op", "history", "room", roomName, "err", err)
 		fail(w, errorf(http.StatusServiceUnavailable, "history unavailable: storage error; try again"))
@@ -462,11 +465,12 @@ func (a *App) apiPoll(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, map[string]any{"messages": ms})
 }
 
-// accessLevel is the access log level of a status: client errors are
-// normal traffic, not server errors.
+// accessLevel is the access log level of a status: client errors and
+// refusals (4xx, 503) are normal traffic, not server errors; a storage error
+// is logged where it happens.
 func accessLevel(code int) slog.Level {
-	if code >= 500 {
-		return slog.LevelWarn
+	if code == http.StatusInternalServerError {
+		return slog.LevelError
 	}
 	return slog.LevelInfo
 }

@@ -47,4 +47,3 @@ func (s *stdServer) Shutdown(timeout time.Duration) error {
 }
 
 func (s *stdServer) Close() error { return s.s.Close() }
-

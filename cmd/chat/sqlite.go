@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -113,7 +114,7 @@ func (s *sqliteStore) closeDBs() error {
 
 func (s *sqliteStore) Subscribe(fn func(Message)) { s.deliver = fn }
 
-func (s *sqliteStore) Append(room, uid, text string) (Message, error) {
+func (s *sqliteStore) Append(ctx context.Context, room, uid, text string) (Message, error) {
 	req := &appendReq{room: room, uid: uid, text: text, done: make(chan struct{})}
 	// The read lock orders the send before Close's final drain.
 	s.closing.RLock()
@@ -121,7 +122,12 @@ func (s *sqliteStore) Append(room, uid, text string) (Message, error) {
 		s.closing.RUnlock()
 		return Message{}, ErrStoreClosed
 	}
-	s.reqs <- req
+	select {
+	case s.reqs <- req:
+	case <-ctx.Done():
+		s.closing.RUnlock()
+		return Message{}, context.Cause(ctx)
+	}
 	s.closing.RUnlock()
 	<-req.done
 	return req.m, req.err
@@ -211,14 +217,14 @@ func (s *sqliteStore) write(batch []*appendReq, now time.Time) error {
 	return tx.Commit()
 }
 
-func (s *sqliteStore) History(room string, after int64, limit int) ([]Message, error) {
+func (s *sqliteStore) History(ctx context.Context, room string, after int64, limit int) ([]Message, error) {
 	defer s.timed("history", time.Now())
-	return s.query(`SELECT room, id, uid, text, ts FROM messages WHERE room = ? AND id > ? ORDER BY id LIMIT ?`, room, after, limit)
+	return s.query(ctx, `SELECT room, id, uid, text, ts FROM messages WHERE room = ? AND id > ? ORDER BY id LIMIT ?`, room, after, limit)
 }
 
-func (s *sqliteStore) Last(room string, n int) ([]Message, error) {
+func (s *sqliteStore) Last(ctx context.Context, room string, n int) ([]Message, error) {
 	defer s.timed("last", time.Now())
-	ms, err := s.query(`SELECT room, id, uid, text, ts FROM messages WHERE room = ? ORDER BY id DESC LIMIT ?`, room, n)
+	ms, err := s.query(ctx, `SELECT room, id, uid, text, ts FROM messages WHERE room = ? ORDER BY id DESC LIMIT ?`, room, n)
 	for i, j := 0, len(ms)-1; i < j; i, j = i+1, j-1 {
 		ms[i], ms[j] = ms[j], ms[i]
 	}
@@ -227,8 +233,8 @@ func (s *sqliteStore) Last(room string, n int) ([]Message, error) {
 
 func (s *sqliteStore) timed(op string, start time.Time) { s.observe(op, time.Since(start)) }
 
-func (s *sqliteStore) query(q string, args ...any) ([]Message, error) {
-	rows, err := s.rdb.Query(q, args...)
+func (s *sqliteStore) query(ctx context.Context, q string, args ...any) ([]Message, error) {
+	rows, err := s.rdb.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("chat: store: %w", err)
 	}
@@ -249,9 +255,9 @@ func (s *sqliteStore) query(q string, args ...any) ([]Message, error) {
 	return ms, nil
 }
 
-func (s *sqliteStore) Ping() error {
+func (s *sqliteStore) Ping(ctx context.Context) error {
 	var one int
-	if err := s.rdb.QueryRow(`SELECT 1`).Scan(&one); err != nil {
+	if err := s.rdb.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
 		return fmt.Errorf("chat: store: %w", err)
 	}
 	return nil

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"time"
 )
@@ -20,24 +21,25 @@ func (m *Message) Legacy() string { return m.UID + ":" + m.Text }
 // Store keeps the rooms' history and orders the rooms' messages.
 //
 // All methods are plain blocking Go calls that may be called from any
-// goroutine; the chat calls them through gevent.Blocking so that a slow disk
-// parks only the calling greenlet.
+// goroutine; the chat calls them through gevent.BlockingContext so that a
+// slow disk parks only the calling greenlet, and a killed caller cancels ctx.
 type Store interface {
 	// Append stores a message in room, assigning its ID and time, and
 	// returns it once it is durable. Before Append returns, the message has
 	// been passed to the function given to Subscribe, and the messages of a
-	// room are passed in ID order.
-	Append(room, uid, text string) (Message, error)
+	// room are passed in ID order. ctx ends only the wait for a turn to
+	// write: a message handed to the disk is stored whatever ctx does.
+	Append(ctx context.Context, room, uid, text string) (Message, error)
 	// History returns up to limit messages of room with IDs above after,
 	// in ID order.
-	History(room string, after int64, limit int) ([]Message, error)
+	History(ctx context.Context, room string, after int64, limit int) ([]Message, error)
 	// Last returns the last n messages of room, in ID order.
-	Last(room string, n int) ([]Message, error)
+	Last(ctx context.Context, room string, n int) ([]Message, error)
 	// Subscribe sets the function that receives every accepted message. It
 	// is called before the first Append, and fn must not block.
 	Subscribe(fn func(Message))
 	// Ping checks that the store works.
-	Ping() error
+	Ping(ctx context.Context) error
 	// Close stores what was accepted and releases the store. Append after
 	// Close fails with ErrStoreClosed.
 	Close() error
