@@ -91,6 +91,9 @@ type netFD struct {
 
 	// Guarded by opMu[dirRead].
 	drained bool // the last read returned less than asked: the queue was empty
+
+	// Owner-hub only: NotifyReadable's callback (notify.go).
+	notify func()
 }
 
 // newFD wraps a non-blocking, close-on-exec socket for the caller's hub, or
@@ -416,6 +419,9 @@ func (fd *netFD) ready(dir int) {
 	}
 	if w := fd.waiter[dir].Load(); w == nil || !w.Switch() {
 		fd.edge[dir] = fd.watching[dir]
+		if dir == dirRead && fd.notify != nil {
+			fd.fireNotify()
+		}
 	}
 }
 
