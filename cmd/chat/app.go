@@ -446,16 +446,27 @@ func (a *App) endWait(u *user) {
 	a.mu.Unlock()
 }
 
-// next waits up to d for u's next message. ok is false on timeout and when
-// the chat shuts down or drops u.
-func (a *App) next(u *user, d time.Duration) (m Message, ok bool) {
+// next waits up to d for u's next message. ok is false on timeout, when ctx
+// ends (the client went away, the server shuts down) and when the chat
+// shuts down or drops u. A message taken after ctx ended goes back to the
+// queue (at its end; the client's next poll catches up in ID order through
+// history).
+func (a *App) next(ctx context.Context, u *user, d time.Duration) (m Message, ok bool) {
+	stop := context.AfterFunc(ctx, func() { u.q.TryPut(Message{}) })
+	defer stop()
 	deadline := time.Now().Add(d)
 	for {
 		m, err := u.q.GetTimeout(time.Until(deadline))
 		if err != nil {
 			return Message{}, false
 		}
-		if m.ID > 0 { // skip wake-ups (ID 0), meant for a WebSocket session
+		if ctx.Err() != nil {
+			if m.ID > 0 {
+				u.q.TryPut(m)
+			}
+			return Message{}, false
+		}
+		if m.ID > 0 { // skip wake-ups (ID 0)
 			return m, true
 		}
 	}

@@ -156,21 +156,17 @@ func startApp(t *testing.T, cfg Config, store Store) *chat {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := listen(cfg.Addr)
+	srv, err := startServer(cfg, app, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := newServer(cfg, app, logger)
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(l) }()
 	t.Cleanup(func() {
 		app.Drain(time.Second)
 		srv.Shutdown(5 * time.Second)
-		<-done
 		app.Close()
 		store.Close()
 	})
-	return &chat{t: t, cfg: cfg, base: "http://" + l.Addr().String(), log: log}
+	return &chat{t: t, cfg: cfg, base: "http://" + srv.addr.String(), log: log}
 }
 
 // A storage error answers 503 and delivers nothing; what was answered 200
@@ -343,4 +339,3 @@ func TestConfigFlagsAndEnv(t *testing.T) {
 		t.Errorf("bad flag: exit %d, want 2", code)
 	}
 }
-

@@ -273,7 +273,7 @@ func (a *App) handlePoll(w http.ResponseWriter, r *http.Request) {
 	ok := false
 	if !a.beginWait(u) {
 		a.m.pollsNow.Inc()
-		m, ok = a.next(u, a.cfg.PollTimeout)
+		m, ok = a.next(r.Context(), u, a.cfg.PollTimeout)
 		a.m.pollsNow.Dec()
 	}
 	a.endWait(u)
@@ -446,7 +446,7 @@ func (a *App) apiPoll(w http.ResponseWriter, r *http.Request) {
 	ms := []Message{}
 	if !a.beginWait(u) {
 		a.m.pollsNow.Inc()
-		if m, ok := a.next(u, d); ok {
+		if m, ok := a.next(r.Context(), u, d); ok {
 			ms = append(ms, m)
 			for len(ms) < maxBatchPoll {
 				m, err := u.q.TryGet()

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -151,20 +150,18 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready func(net.
 		return err
 	}
 	defer app.Close()
-	l, err := listen(cfg.Addr)
+	srv, err := startServer(cfg, app, logger)
 	if err != nil {
 		store.Close()
 		return fmt.Errorf("listen: %w", err)
 	}
-	srv := newServer(cfg, app, logger)
-	logger.Info("chat listening", "url", "http://"+l.Addr().String()+"/", "data", cfg.Data, "rooms", strings.Join(cfg.Rooms, ","))
+	logger.Info("chat listening", "url", "http://"+srv.addr.String()+"/", "data", cfg.Data,
+		"rooms", strings.Join(cfg.Rooms, ","), "hubs", max(cfg.Hubs, 1))
 	if ready != nil {
-		ready(l.Addr())
+		ready(srv.addr)
 	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(l) }()
 	select {
-	case err = <-served:
+	case err = <-srv.done:
 		store.Close()
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
@@ -174,10 +171,6 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready func(net.
 	app.Drain(cfg.ShutdownTimeout)
 	if err := srv.Shutdown(max(cfg.ShutdownTimeout-time.Since(start), time.Second)); err != nil {
 		logger.Warn("shutdown", "err", err)
-		srv.Close()
-	}
-	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) && !isClosed(err) {
-		logger.Warn("serve", "err", err)
 	}
 	if err := store.Close(); err != nil {
 		return fmt.Errorf("flush storage: %w", err)
@@ -185,5 +178,3 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready func(net.
 	logger.Info("stopped")
 	return nil
 }
-
-func isClosed(err error) bool { return errors.Is(err, net.ErrClosed) }

@@ -4,9 +4,11 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/geventgo/gevent"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
 )
 
 // metrics are the chat's Prometheus metrics, on a registry of their own so
@@ -75,6 +77,12 @@ func (m *metrics) observeStorage(op string, d time.Duration) {
 	m.storage.WithLabelValues(op).Observe(d.Seconds())
 }
 
+// handler serves the metrics. The registry gathers on goroutines and waits
+// for them on channels, so it runs through gevent.Blocking: on a greenlet,
+// only the scraping request waits.
 func (m *metrics) handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+	g := prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) {
+		return gevent.Blocking(m.reg.Gather)
+	})
+	return promhttp.HandlerFor(g, promhttp.HandlerOpts{})
 }

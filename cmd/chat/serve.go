@@ -2,48 +2,169 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/httpserver"
+	"github.com/geventgo/gevent/socket"
 )
 
-// This file is the one seam between the chat and its HTTP server.
+// This file is the one seam between the chat and its HTTP server: the
+// module's httpserver (one greenlet per connection on a hub's event loop), or
+// net/http's server while useHTTPServer is false.
 
-// server is what the chat needs from an HTTP server.
-type server interface {
-	// Serve answers requests on l until Shutdown or Close.
-	Serve(l net.Listener) error
-	// Shutdown stops accepting and waits up to timeout for the requests in
-	// flight.
-	Shutdown(timeout time.Duration) error
-	Close() error
+// useHTTPServer selects the module's httpserver. It is false while
+// httpserver's keep-alive path hangs on the second request of a connection
+// (both in examples/hello and here); the chat itself runs on either.
+const useHTTPServer = false
+
+// runningServer is an HTTP server serving the chat on goroutines of its own.
+type runningServer struct {
+	srv interface {
+		Shutdown(time.Duration) error
+		Close() error
+	}
+	addr net.Addr
+	done chan error // the result of serving, once it has stopped
 }
 
-// newServer returns the server for h with cfg's settings.
-func newServer(cfg Config, h http.Handler, logger *slog.Logger) server {
-	return &stdServer{s: &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}}
+// startServer listens on cfg.Addr and serves h until Shutdown or Close. It
+// returns once the server accepts connections. With cfg.Hubs <= 1 the server
+// runs on one hub (its own goroutine); with more, on cfg.Hubs hubs with one
+// SO_REUSEPORT listener each.
+func startServer(cfg Config, h http.Handler, logger *slog.Logger) (*runningServer, error) {
+	if !useHTTPServer {
+		return startStdServer(cfg, h, logger)
+	}
+	rs := &runningServer{
+		srv: &httpserver.Server{
+			Addr:              cfg.Addr,
+			Handler:           h,
+			ReadHeaderTimeout: 10 * time.Second,
+			IdleTimeout:       120 * time.Second,
+			MaxHeaderBytes:    64 << 10,
+			Hubs:              cfg.Hubs,
+			ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		},
+		done: make(chan error, 1),
+	}
+	hs := rs.srv.(*httpserver.Server)
+	if cfg.Hubs <= 1 {
+		// The listener is made on the serving hub, which then owns it.
+		listening := make(chan error, 1)
+		go func() {
+			rs.done <- runHub(func() error {
+				ln, err := socket.Listen("tcp", cfg.Addr)
+				if err != nil {
+					listening <- err
+					return nil
+				}
+				rs.addr = ln.Addr()
+				listening <- nil
+				return hs.Serve(ln)
+			})
+		}()
+		if err := <-listening; err != nil {
+			<-rs.done
+			return nil, err
+		}
+		return rs, nil
+	}
+	go func() { rs.done <- runHub(hs.ListenAndServe) }()
+	// The hubs listen on goroutines of their own: wait for the first one.
+	for hs.LocalAddr() == nil {
+		select {
+		case err := <-rs.done:
+			if err == nil {
+				err = errors.New("stopped before listening")
+			}
+			return nil, err
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	rs.addr = hs.LocalAddr()
+	return rs, nil
 }
 
-// listen opens the listening socket for cfg.Addr.
-func listen(addr string) (net.Listener, error) {
-	return net.Listen("tcp", addr)
+// runHub runs serve as the main greenlet of a new hub on the calling
+// goroutine and returns its error, nil once the server was shut down.
+func runHub(serve func() error) error {
+	var err error
+	if rerr := gevent.Run(func() { err = serve() }); rerr != nil {
+		return rerr
+	}
+	if errors.Is(err, httpserver.ErrServerClosed) {
+		return nil
+	}
+	return err
 }
 
+// Shutdown stops accepting and waits up to timeout for the requests in
+// flight, then for the serving goroutine.
+func (rs *runningServer) Shutdown(timeout time.Duration) error {
+	err := rs.srv.Shutdown(timeout)
+	if errors.Is(err, httpserver.ErrServerClosed) || errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return errors.Join(err, rs.wait())
+}
+
+// Close closes the server at once.
+func (rs *runningServer) Close() error {
+	err := rs.srv.Close()
+	if errors.Is(err, httpserver.ErrServerClosed) {
+		err = nil
+	}
+	return errors.Join(err, rs.wait())
+}
+
+func (rs *runningServer) wait() error {
+	err, ok := <-rs.done
+	if !ok {
+		return nil
+	}
+	close(rs.done)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+// stdServer adapts net/http's server.
 type stdServer struct{ s *http.Server }
 
-func (s *stdServer) Serve(l net.Listener) error { return s.s.Serve(l) }
-
-func (s *stdServer) Shutdown(timeout time.Duration) error {
+func (s stdServer) Shutdown(timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	return s.s.Shutdown(ctx)
 }
 
-func (s *stdServer) Close() error { return s.s.Close() }
+func (s stdServer) Close() error { return s.s.Close() }
+
+func startStdServer(cfg Config, h http.Handler, logger *slog.Logger) (*runningServer, error) {
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, err
+	}
+	s := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	rs := &runningServer{srv: stdServer{s}, addr: ln.Addr(), done: make(chan error, 1)}
+	go func() {
+		err := s.Serve(ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		rs.done <- err
+	}()
+	return rs, nil
+}
