@@ -150,13 +150,19 @@ func (s *faultStore) History(ctx context.Context, room string, after int64, limi
 // startApp serves an App on store (not through serve()).
 func startApp(t *testing.T, cfg Config, store Store) *chat {
 	t.Helper()
+	return startAppWith(t, cfg, store, func(h http.Handler) http.Handler { return h })
+}
+
+// startAppWith serves an App on store through wrap.
+func startAppWith(t *testing.T, cfg Config, store Store, wrap func(http.Handler) http.Handler) *chat {
+	t.Helper()
 	log := &syncBuffer{}
 	logger := slog.New(slog.NewTextHandler(log, nil))
 	app, err := NewApp(cfg, store, make([]byte, keySize), logger)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := startServer(cfg, app, logger)
+	srv, err := startServer(cfg, wrap(app), logger)
 	if err != nil {
 		t.Fatal(err)
 	}
