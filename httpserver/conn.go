@@ -82,14 +82,15 @@ type conn struct {
 	prev, next *conn
 	idleSince  time.Time
 
-	g        *gevent.Greenlet[struct{}] // serving greenlet; nil while idle
-	serveFn  func()                     // c.serve, made once
-	wakeFn   func()                     // c.wake, made once
-	watchFn  func()                     // c.watchClient, made once
+	g         *gevent.Greenlet[struct{}] // serving greenlet; nil while idle
+	serveFn   func()                     // c.serve, made once
+	wakeFn    func()                     // c.wake, made once
+	watchFn   func()                     // c.watchClient, made once
 	remote    string
 	laddr     net.Addr
 	plain     bool // rwc is sc: no TLS
 	handshook bool
+	woken     bool // the loop reported input for an idle connection
 
 	bufs *buffers // nil while idle
 	rbuf []byte   // input buffer: bufs.r, or a larger one for a long head
@@ -126,6 +127,7 @@ func (c *conn) wake() {
 	}
 	c.hs.idle.remove(c)
 	c.hs.active.push(c)
+	c.woken = true
 	c.g = gevent.Go(c.serveFn)
 }
 
@@ -173,11 +175,13 @@ func (c *conn) serve() {
 			return
 		}
 	}
+	woken := c.woken // input is waiting: read it before going idle again
+	c.woken = false
 	for {
 		if c.hs.stopping {
 			return
 		}
-		if c.r == c.w && c.served() {
+		if c.r == c.w && c.served() && !woken {
 			if c.plain {
 				// Nothing buffered: wait for the next request without a
 				// greenlet.
@@ -188,6 +192,7 @@ func (c *conn) serve() {
 				return
 			}
 		}
+		woken = false
 		if !c.serveOne() {
 			return
 		}
@@ -453,7 +458,7 @@ func (c *conn) newRequest(head string, start time.Time) (*response, error) {
 	w.closeAfter = !f.keepAlive
 	w.isHEAD = req.Method == http.MethodHead
 	if f.contentLength != 0 {
-		w.body = body{w: w, remaining: f.contentLength, chunked: f.chunked, expectContinue: f.expectContinue && req.ProtoMinor == 1}
+		w.body = body{w: w, remaining: max(f.contentLength, 0), chunked: f.chunked, expectContinue: f.expectContinue && req.ProtoMinor == 1}
 		req.Body = &w.body
 		req.ContentLength = f.contentLength
 		if f.chunked {

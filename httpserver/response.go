@@ -22,11 +22,11 @@ import (
 // EnableFullDuplex). Its methods must be called from the handler's
 // greenlet, as net/http requires of a ResponseWriter's users.
 type response struct {
-	c    *conn
-	req  *http.Request
-	ctx  reqCtx
-	body body
-	line string // the request line, for the access log
+	c     *conn
+	req   *http.Request
+	ctx   reqCtx
+	body  body
+	line  string // the request line, for the access log
 	start time.Time
 
 	header      http.Header
@@ -207,6 +207,12 @@ func (w *response) settleBody() {
 // the staged body is the whole body and its length can be sent.
 func (w *response) commit(final bool) {
 	c := w.c
+	if w.badBody || w.tooLarge {
+		// The request body was malformed or too large: whatever the handler
+		// meant to answer, the client gets the error, and the connection
+		// closes (pywsgi answers a bad chunk the same way).
+		w.replaceWithError()
+	}
 	if !w.fullDuplex || final {
 		w.settleBody()
 	}
@@ -282,6 +288,21 @@ func (w *response) commit(final bool) {
 		w.writeBody(c.bufs.s[:n])
 	}
 	w.staged = 0
+}
+
+// replaceWithError makes the response a 400 (malformed body) or 413 (body
+// too large) with a short text body.
+func (w *response) replaceWithError() {
+	status := http.StatusBadRequest
+	if w.tooLarge {
+		status = http.StatusRequestEntityTooLarge
+	}
+	text := strconv.Itoa(status) + " " + http.StatusText(status)
+	w.header = http.Header{"Content-Type": {"text/plain; charset=utf-8"}}
+	w.status, w.wroteHeader, w.cl, w.isHEAD = status, true, -1, false
+	w.written = int64(copy(w.c.bufs.s[:], text))
+	w.staged = int(w.written)
+	w.closeAfter = true
 }
 
 // declaredTrailers reports whether the response has trailers: a Trailer
@@ -385,14 +406,7 @@ func (w *response) finish() {
 		return
 	}
 	if !w.wroteHeader {
-		switch {
-		case w.tooLarge:
-			w.WriteHeader(http.StatusRequestEntityTooLarge)
-		case w.badBody:
-			w.WriteHeader(http.StatusBadRequest)
-		default:
-			w.WriteHeader(http.StatusOK)
-		}
+		w.WriteHeader(http.StatusOK)
 	}
 	if !w.headerSent {
 		w.commit(true)

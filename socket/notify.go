@@ -43,12 +43,14 @@ func (c *Conn) NotifyReadable(fn func()) error {
 	fd.notify = fn
 	// Something may be queued already: an edge that nobody consumed, or the
 	// remainder after a read that filled its buffer (no short read since, so
-	// the next edge may never come).
+	// the next edge may never come). An edge whose data a reader has taken
+	// since is forgotten: the next arrival makes a new one.
 	if fd.edge[dirRead] || !fd.drained {
-		if fd.edge[dirRead] || fd.peek() != unix.EAGAIN {
+		if fd.peek() != unix.EAGAIN {
 			fd.hub.RunCallback(fd.fireNotify)
 			return nil
 		}
+		fd.edge[dirRead] = false
 		fd.drained = true
 	}
 	io, err := fd.readWatcher()
