@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,21 +13,13 @@ import (
 	"github.com/geventgo/gevent/socket"
 )
 
-// This file is the one seam between the chat and its HTTP server: the
-// module's httpserver (one greenlet per connection on a hub's event loop), or
-// net/http's server while useHTTPServer is false.
-
-// useHTTPServer selects the module's httpserver. It is false while
-// httpserver's keep-alive path hangs on the second request of a connection
-// (both in examples/hello and here); the chat itself runs on either.
-const useHTTPServer = false
+// This file is the one seam between the chat and its HTTP server, the
+// module's httpserver: one greenlet per connection on a hub's event loop, so
+// that every handler runs in the request's greenlet.
 
 // runningServer is an HTTP server serving the chat on goroutines of its own.
 type runningServer struct {
-	srv interface {
-		Shutdown(time.Duration) error
-		Close() error
-	}
+	srv  *httpserver.Server
 	addr net.Addr
 	done chan error // the result of serving, once it has stopped
 }
@@ -38,9 +29,6 @@ type runningServer struct {
 // runs on one hub (its own goroutine); with more, on cfg.Hubs hubs with one
 // SO_REUSEPORT listener each.
 func startServer(cfg Config, h http.Handler, logger *slog.Logger) (*runningServer, error) {
-	if !useHTTPServer {
-		return startStdServer(cfg, h, logger)
-	}
 	rs := &runningServer{
 		srv: &httpserver.Server{
 			Addr:              cfg.Addr,
@@ -53,7 +41,7 @@ func startServer(cfg Config, h http.Handler, logger *slog.Logger) (*runningServe
 		},
 		done: make(chan error, 1),
 	}
-	hs := rs.srv.(*httpserver.Server)
+	hs := rs.srv
 	if cfg.Hubs <= 1 {
 		// The listener is made on the serving hub, which then owns it.
 		listening := make(chan error, 1)
@@ -108,7 +96,7 @@ func runHub(serve func() error) error {
 // flight, then for the serving goroutine.
 func (rs *runningServer) Shutdown(timeout time.Duration) error {
 	err := rs.srv.Shutdown(timeout)
-	if errors.Is(err, httpserver.ErrServerClosed) || errors.Is(err, http.ErrServerClosed) {
+	if errors.Is(err, httpserver.ErrServerClosed) {
 		err = nil
 	}
 	return errors.Join(err, rs.wait())
@@ -133,38 +121,4 @@ func (rs *runningServer) wait() error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
-}
-
-// stdServer adapts net/http's server.
-type stdServer struct{ s *http.Server }
-
-func (s stdServer) Shutdown(timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	return s.s.Shutdown(ctx)
-}
-
-func (s stdServer) Close() error { return s.s.Close() }
-
-func startStdServer(cfg Config, h http.Handler, logger *slog.Logger) (*runningServer, error) {
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return nil, err
-	}
-	s := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
-	rs := &runningServer{srv: stdServer{s}, addr: ln.Addr(), done: make(chan error, 1)}
-	go func() {
-		err := s.Serve(ln)
-		if errors.Is(err, http.ErrServerClosed) {
-			err = nil
-		}
-		rs.done <- err
-	}()
-	return rs, nil
 }
