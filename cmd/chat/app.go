@@ -200,7 +200,7 @@ func (a *App) removeLocked(u *user) {
 	for name := range u.rooms {
 		delete(a.rooms[name].subs, u)
 	}
-	u.q.Shutdown(true)
+	u.q.ShutdownNow()
 	a.m.users.Dec()
 }
 
@@ -235,7 +235,7 @@ func (a *App) Drain(timeout time.Duration) {
 	a.mu.Lock()
 	a.draining = true
 	for _, u := range a.users {
-		u.q.Shutdown(false)
+		u.q.Shutdown()
 	}
 	a.mu.Unlock()
 	done := make(chan struct{})
@@ -326,7 +326,7 @@ func (a *App) claim(w http.ResponseWriter, r *http.Request, uid, roomName string
 		u = &user{uid: uid, sid: sid, q: queue.New[Message](a.cfg.QueueSize), rooms: map[string]bool{}}
 		u.q.Share()
 		if a.draining {
-			u.q.Shutdown(false)
+			u.q.Shutdown()
 		}
 		a.users[uid] = u
 		a.m.users.Inc()
