@@ -33,7 +33,7 @@ func TestThreadsafeWhileBusy(t *testing.T) {
 				defer l.RunCallbackThreadsafe(l.Break)
 				for i := range rounds {
 					unix.Write(w, []byte{1}) // the loop polls, finds it, is busy
-					spin(i % 64)                // ... and polls again about now
+					spin(i % 64)             // ... and polls again about now
 					l.RunCallbackThreadsafe(func() { ran <- struct{}{} })
 					select {
 					case <-ran:
