@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"github.com/geventgo/gevent/internal/leakcheck"
 	"io"
 	"net/http"
 	"os"
@@ -21,7 +22,7 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	leakcheck.Main(m)
 }
 
 // TestHello runs the program with 1 and 2 hubs, gets / and a missing page

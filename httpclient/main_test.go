@@ -1,0 +1,9 @@
+package httpclient_test
+
+import (
+	"testing"
+
+	"github.com/geventgo/gevent/internal/leakcheck"
+)
+
+func TestMain(m *testing.M) { leakcheck.Main(m) }
