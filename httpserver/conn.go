@@ -80,14 +80,12 @@ type conn struct {
 
 	list       *connList
 	prev, next *conn
-	idleSince  time.Time
+	idleSince  int64 // Unix ns at the end of the last response; 0 before the first
 
 	g         *gevent.Greenlet[struct{}] // serving greenlet; nil while idle
 	serveFn   func()                     // c.serve, made once
-	wakeFn    func()                     // c.wake, made once
-	watchFn   func()                     // c.watchClient, made once
+	notifyFn  func()                     // c.readable, made once
 	remote    string
-	laddr     net.Addr
 	plain     bool // rwc is sc: no TLS
 	handshook bool
 	woken     bool // the loop reported input for an idle connection
@@ -107,25 +105,35 @@ type conn struct {
 	werr          error // sticky write error
 }
 
-// startConn serves a newly accepted connection.
+// startConn serves a newly accepted connection. A plain connection waits
+// for its first request in the loop, like an idle one (for at most
+// ReadHeaderTimeout); a TLS connection gets a greenlet for its handshake.
 func (hs *hubState) startConn(sc *socket.Conn) {
-	c := &conn{hs: hs, sc: sc, rwc: sc, laddr: sc.LocalAddr(), plain: hs.s.TLSConfig == nil}
+	c := &conn{hs: hs, sc: sc, rwc: sc, plain: hs.s.TLSConfig == nil}
 	if ra := sc.RemoteAddr(); ra != nil {
 		c.remote = ra.String()
 	}
 	c.serveFn = c.serve
 	hs.nconns++
+	if c.plain {
+		c.idleSince = time.Now().UnixNano()
+		hs.fresh.push(c)
+		if c.sc.NotifyReadable(c.notifier()) == nil {
+			return
+		}
+		hs.fresh.remove(c)
+	}
 	hs.active.push(c)
 	c.g = gevent.Go(c.serveFn)
 }
 
-// wake runs in a loop callback when an idle connection becomes readable:
-// it gets a greenlet again.
+// wake runs in a loop callback when a connection waiting in the loop (idle,
+// or new) becomes readable: it gets a greenlet again.
 func (c *conn) wake() {
 	if c.closed {
 		return
 	}
-	c.hs.idle.remove(c)
+	c.list.remove(c)
 	c.hs.active.push(c)
 	c.woken = true
 	c.g = gevent.Go(c.serveFn)
@@ -133,7 +141,7 @@ func (c *conn) wake() {
 
 // closeIdle closes an idle connection (IdleTimeout, shutdown).
 func (c *conn) closeIdle() {
-	c.hs.idle.remove(c)
+	c.list.remove(c)
 	c.closed = true
 	c.sc.Close()
 	c.hs.connClosed()
@@ -201,16 +209,31 @@ func (c *conn) serve() {
 
 // served reports whether the connection has served a request, so that an
 // empty input buffer means it waits for the next one.
-func (c *conn) served() bool { return c.idleSince != (time.Time{}) }
+func (c *conn) served() bool { return c.list != &c.hs.fresh && c.idleSince != 0 }
+
+// readable is the connection's NotifyReadable callback: for an idle
+// connection its next request has come; while a handler runs, the client
+// may have gone.
+func (c *conn) readable() {
+	if c.cur != nil {
+		c.watchClient()
+	} else {
+		c.wake()
+	}
+}
+
+func (c *conn) notifier() func() {
+	if c.notifyFn == nil {
+		c.notifyFn = c.readable
+	}
+	return c.notifyFn
+}
 
 // goIdle gives the buffers back and asks the loop to wake the connection
 // when its next request arrives. It reports false if that failed.
 func (c *conn) goIdle() bool {
 	c.releaseBuffers()
-	if c.wakeFn == nil {
-		c.wakeFn = c.wake
-	}
-	if err := c.sc.NotifyReadable(c.wakeFn); err != nil {
+	if err := c.sc.NotifyReadable(c.notifier()); err != nil {
 		return false
 	}
 	c.hs.active.remove(c)
@@ -411,7 +434,7 @@ func (c *conn) serveOne() bool {
 	c.cur = w
 	w.serve()
 	c.cur = nil
-	c.idleSince = time.Now()
+	c.idleSince = time.Now().UnixNano()
 	if c.hijacked {
 		return false
 	}
@@ -420,19 +443,17 @@ func (c *conn) serveOne() bool {
 
 // newRequest builds the request and its response writer from a head.
 func (c *conn) newRequest(head string, start time.Time) (*response, error) {
-	w := &response{c: c, start: start, status: 0}
+	w := &response{c: c, start: start}
 	w.ctx.c = c
-	req, err := http.NewRequestWithContext(&w.ctx, http.MethodGet, "", nil)
-	if err != nil {
-		return nil, err
-	}
-	w.req = req
+	req := &w.proto // filled here, then copied with the context attached
+	req.URL = &w.url
+	req.Proto, req.ProtoMajor, req.ProtoMinor = "HTTP/1.1", 1, 1
 	nl := strings.IndexByte(head, '\n')
 	w.line = head[:nl-1]
 	if err := parseRequestLine(w.line, req); err != nil {
 		return nil, err
 	}
-	f, err := parseHeaders(head[nl+1:], req)
+	f, err := parseHeaders(head[nl+1:], req, w.strs[:])
 	if err != nil {
 		return nil, err
 	}
@@ -469,6 +490,7 @@ func (c *conn) newRequest(head string, start time.Time) (*response, error) {
 		req.Body = http.NoBody
 	}
 	w.upgrade = f.upgrade
+	w.req = req.WithContext(&w.ctx)
 	return w, nil
 }
 
@@ -586,10 +608,7 @@ func (c *conn) startWatch() {
 	if !c.plain || c.r != c.w || c.hijacked {
 		return // TLS buffers input; buffered input is a pipelined request
 	}
-	if c.watchFn == nil {
-		c.watchFn = c.watchClient
-	}
-	c.sc.NotifyReadable(c.watchFn)
+	c.sc.NotifyReadable(c.notifier())
 }
 
 func (c *conn) stopWatch() {

@@ -55,7 +55,7 @@ func (x *reqCtx) Err() error {
 // (as net/http does), and nil for other keys.
 func (x *reqCtx) Value(key any) any {
 	if key == http.LocalAddrContextKey {
-		return x.c.laddr
+		return x.c.sc.LocalAddr()
 	}
 	return nil
 }

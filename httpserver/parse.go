@@ -236,10 +236,11 @@ func parseOrigin(target string, u *url.URL) error {
 
 // parseHeaders parses the field lines of s (each ending in CRLF, the last
 // line of s being the empty one) into req.Header and returns the framing.
+// The values' slices are carved from spare when it is long enough.
 // Validation is RFC 9112's, strict: no obs-fold, no white space before the
 // colon, token names, no control characters in values, one Host in
 // HTTP/1.1, Content-Length and Transfer-Encoding never together.
-func parseHeaders(s string, req *http.Request) (framing, error) {
+func parseHeaders(s string, req *http.Request, spare []string) (framing, error) {
 	var f framing
 	// One slice backs every value (textproto's trick): count the lines.
 	n := strings.Count(s, "\n") - 1
@@ -247,7 +248,10 @@ func parseHeaders(s string, req *http.Request) (framing, error) {
 		n = 0
 	}
 	h := make(http.Header, n)
-	strs := make([]string, n)
+	strs := spare
+	if n > len(spare) {
+		strs = make([]string, n)
+	}
 	var (
 		hosts, cls, tes int
 		cl              string

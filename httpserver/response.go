@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"runtime"
 	"slices"
 	"strconv"
@@ -25,6 +26,9 @@ type response struct {
 	c     *conn
 	req   *http.Request
 	ctx   reqCtx
+	proto http.Request // the request before its context is attached
+	url   url.URL
+	strs  [12]string // backing of the request's header values
 	body  body
 	line  string // the request line, for the access log
 	start time.Time
@@ -155,6 +159,9 @@ func (w *response) Write(p []byte) (int, error) {
 // WriteString is Write for a string, without a conversion.
 func (w *response) WriteString(s string) (int, error) {
 	c := w.c
+	if !w.wroteHeader && !c.hijacked {
+		w.WriteHeader(http.StatusOK)
+	}
 	if !c.hijacked && w.wroteHeader && !w.headerSent && !w.isHEAD && bodyAllowed(w.status) &&
 		w.staged+len(s) <= len(c.bufs.s) && (w.cl < 0 || w.written+int64(len(s)) <= w.cl) {
 		w.written += int64(len(s))

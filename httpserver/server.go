@@ -284,7 +284,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		hs.other = ln
 		go hs.acceptOther(ln)
 	}
-	if s.settings.idleTimeout > 0 {
+	if s.settings.idleTimeout > 0 || s.settings.readHeaderTimeout > 0 {
 		hs.sweeper = gevent.Go(hs.sweep)
 	}
 	if err := hs.quit.Wait(); err != nil {
@@ -376,6 +376,7 @@ type hubState struct {
 	quit     *gevent.Waiter // Serve waits on it
 
 	idle   connList // keep-alive connections without a greenlet, oldest first
+	fresh  connList // new connections waiting for their first byte, oldest first
 	active connList // connections with a greenlet
 	nconns int
 
@@ -505,19 +506,32 @@ func (hs *hubState) connClosed() {
 }
 
 // sweep closes the keep-alive connections that have been idle for longer
-// than IdleTimeout. It wakes every quarter of the timeout, so a connection
-// is closed between 1 and 1.25 timeouts after its last response.
+// than IdleTimeout, and the new ones that have sent nothing for
+// ReadHeaderTimeout. It wakes every quarter of the shorter timeout, so a
+// connection is closed between 1 and 1.25 of its timeout.
 func (hs *hubState) sweep() {
-	timeout := hs.st.idleTimeout
-	tick := max(timeout/4, time.Millisecond)
+	idle, fresh := hs.st.idleTimeout, hs.st.readHeaderTimeout
+	tick := max(idle, fresh)
+	if idle > 0 && fresh > 0 {
+		tick = min(idle, fresh)
+	}
+	tick = max(tick/4, time.Millisecond)
+	expire := func(l *connList, timeout time.Duration, now time.Time) {
+		if timeout <= 0 {
+			return
+		}
+		limit := now.Add(-timeout).UnixNano()
+		for c := l.head; c != nil && c.idleSince <= limit; c = l.head {
+			c.closeIdle()
+		}
+	}
 	for {
 		if gevent.Sleep(tick) != nil {
 			return
 		}
 		now := time.Now()
-		for c := hs.idle.head; c != nil && now.Sub(c.idleSince) >= timeout; c = hs.idle.head {
-			c.closeIdle()
-		}
+		expire(&hs.idle, idle, now)
+		expire(&hs.fresh, fresh, now)
 	}
 }
 
@@ -540,6 +554,9 @@ func (hs *hubState) stop(timeout time.Duration) {
 	}
 	for hs.idle.head != nil {
 		hs.idle.head.closeIdle()
+	}
+	for hs.fresh.head != nil {
+		hs.fresh.head.closeIdle()
 	}
 	for c := hs.active.head; c != nil; c = c.next {
 		c.shutdown()
