@@ -1,0 +1,341 @@
+// Command chat is the load generator of bench/chat: N users join one room
+// of a running chat server, wait for messages by long polling (the seed's
+// POST /poll/{uid}) or over WebSockets (cmd/chat's /ws/{uid}), and one more
+// user posts M messages one after another (POST /put/{room}/{uid}). It
+// reports the delivered messages per second (N×M over the time from the
+// first post to the last delivery), the delivery latency p50/p99 (post
+// started → message received), and, with -pid, the server's resident memory
+// per idle connected user.
+//
+// It speaks only the seed's routes (plus /ws/ for -mode ws), so it measures
+// cmd/chat and the seed's Flask chat (flask_chat.py) alike; run.sh runs both.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+func main() {
+	base := flag.String("url", "http://127.0.0.1:5000", "chat server")
+	users := flag.Int("users", 1000, "receiving users")
+	messages := flag.Int("messages", 50, "messages posted")
+	mode := flag.String("mode", "poll", "poll (POST /poll/{uid}) or ws (GET /ws/{uid})")
+	room := flag.String("room", "topic1", "room")
+	pid := flag.Int("pid", 0, "server process, to report its memory per idle user")
+	label := flag.String("label", "", "name of the server in the report")
+	wait := flag.Duration("wait", 120*time.Second, "how long to wait for the deliveries after the last post")
+	flag.Parse()
+	r, err := bench(*base, *users, *messages, *mode, *room, *pid, *wait)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "chat bench:", err)
+		os.Exit(1)
+	}
+	r.Label = *label
+	b, _ := json.Marshal(r)
+	fmt.Println(string(b))
+}
+
+// result is one run, printed as one JSON line.
+type result struct {
+	Label      string  `json:"label"`
+	Mode       string  `json:"mode"`
+	Users      int     `json:"users"`
+	Messages   int     `json:"messages"`
+	Delivered  int64   `json:"delivered"`
+	Seconds    float64 `json:"seconds"`
+	PerSecond  float64 `json:"delivered_per_s"`
+	P50ms      float64 `json:"p50_ms"`
+	P99ms      float64 `json:"p99_ms"`
+	CPUus      float64 `json:"server_cpu_us_per_delivery,omitempty"`
+	RSSBaseKiB int64   `json:"rss_base_kib,omitempty"`
+	RSSIdleKiB int64   `json:"rss_idle_kib,omitempty"`
+	KiBPerUser float64 `json:"kib_per_idle_user,omitempty"`
+}
+
+type user struct {
+	uid string
+	hc  *http.Client
+}
+
+func bench(base string, n, m int, mode, room string, pid int, wait time.Duration) (*result, error) {
+	tr := &http.Transport{MaxIdleConnsPerHost: n + 16, IdleConnTimeout: 5 * time.Minute}
+	newUser := func(uid string) *user {
+		jar, _ := cookiejar.New(nil)
+		return &user{uid: uid, hc: &http.Client{Transport: tr, Jar: jar, Timeout: 60 * time.Second}}
+	}
+	r := &result{Mode: mode, Users: n, Messages: m}
+	r.RSSBaseKiB = rss(pid)
+
+	// Names of this run only: a previous run's users may still hold theirs.
+	prefix := fmt.Sprintf("r%d", time.Now().UnixNano()%1e9)
+	sender := newUser(prefix + "s")
+	if err := sender.get(base + "/" + room + "/" + sender.uid); err != nil {
+		return nil, err
+	}
+	us := make([]*user, n)
+	sem := make(chan struct{}, 32)
+	var joinErr atomic.Value
+	var wg sync.WaitGroup
+	for i := range us {
+		us[i] = newUser(fmt.Sprintf("%su%d", prefix, i))
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			if err := us[i].get(base + "/" + room + "/" + us[i].uid); err != nil {
+				joinErr.Store(err)
+			}
+		})
+	}
+	wg.Wait()
+	if err, _ := joinErr.Load().(error); err != nil {
+		return nil, fmt.Errorf("join: %w", err)
+	}
+
+	// Receivers: each records its latencies; a warm-up message (id -1)
+	// tells that every receiver is in place.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	lat := make([][]time.Duration, n)
+	warm := make(chan struct{}, n)
+	done := make(chan struct{}, n)
+	var delivered atomic.Int64
+	var lastDelivery atomic.Int64
+	for i, u := range us {
+		receive := func(text string) {
+			seq, ts, ok := parse(text)
+			if !ok {
+				return
+			}
+			if seq < 0 {
+				warm <- struct{}{}
+				return
+			}
+			now := time.Now()
+			lat[i] = append(lat[i], now.Sub(time.Unix(0, ts)))
+			delivered.Add(1)
+			for {
+				old := lastDelivery.Load()
+				if now.UnixNano() <= old || lastDelivery.CompareAndSwap(old, now.UnixNano()) {
+					break
+				}
+			}
+			if len(lat[i]) == m {
+				done <- struct{}{}
+			}
+		}
+		switch mode {
+		case "poll":
+			go u.pollLoop(ctx, base, receive)
+		case "ws":
+			c, err := u.dial(ctx, base)
+			if err != nil {
+				return nil, fmt.Errorf("ws %s: %w", u.uid, err)
+			}
+			defer c.CloseNow()
+			go wsLoop(ctx, c, receive)
+		default:
+			return nil, fmt.Errorf("-mode %q: want poll or ws", mode)
+		}
+	}
+	if err := sender.put(base, room, -1); err != nil {
+		return nil, err
+	}
+	for range n {
+		select {
+		case <-warm:
+		case <-time.After(60 * time.Second):
+			return nil, fmt.Errorf("warm-up message not delivered to every user in 60 s")
+		}
+	}
+	// Let every poller park again before measuring memory.
+	time.Sleep(time.Second)
+	r.RSSIdleKiB = rss(pid)
+	if pid > 0 {
+		r.KiBPerUser = float64(r.RSSIdleKiB-r.RSSBaseKiB) / float64(n)
+	}
+
+	cpu0 := cpuTicks(pid)
+	start := time.Now()
+	for i := range m {
+		if err := sender.put(base, room, i); err != nil {
+			return nil, err
+		}
+	}
+	timeout := time.After(wait)
+	for got := 0; got < n; got++ {
+		select {
+		case <-done:
+		case <-timeout:
+			got = n
+		}
+	}
+	cpu1 := cpuTicks(pid)
+	cancel()
+	r.Delivered = delivered.Load()
+	if pid > 0 && r.Delivered > 0 {
+		r.CPUus = float64(cpu1-cpu0) * 1e6 / clockTicks / float64(r.Delivered)
+	}
+	end := time.Unix(0, lastDelivery.Load())
+	r.Seconds = end.Sub(start).Seconds()
+	if r.Seconds > 0 {
+		r.PerSecond = float64(r.Delivered) / r.Seconds
+	}
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	slices.Sort(all)
+	if len(all) > 0 {
+		r.P50ms = float64(all[len(all)/2].Microseconds()) / 1000
+		r.P99ms = float64(all[len(all)*99/100].Microseconds()) / 1000
+	}
+	return r, nil
+}
+
+// parse reads "seq:unixnano", after an optional "uid:" (the seed's form).
+func parse(text string) (seq int, ts int64, ok bool) {
+	parts := strings.Split(text, ":")
+	if len(parts) < 2 {
+		return 0, 0, false
+	}
+	parts = parts[len(parts)-2:]
+	s, err1 := strconv.Atoi(parts[0])
+	t, err2 := strconv.ParseInt(parts[1], 10, 64)
+	return s, t, err1 == nil && err2 == nil
+}
+
+func (u *user) get(u0 string) error {
+	resp, err := u.hc.Get(u0)
+	if err != nil {
+		return err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		return fmt.Errorf("GET %s: %s", u0, resp.Status)
+	}
+	return nil
+}
+
+func (u *user) put(base, room string, seq int) error {
+	msg := fmt.Sprintf("%d:%d", seq, time.Now().UnixNano())
+	resp, err := u.hc.PostForm(base+"/put/"+room+"/"+u.uid, url.Values{"message": {msg}})
+	if err != nil {
+		return err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		return fmt.Errorf("put: %s", resp.Status)
+	}
+	return nil
+}
+
+// pollLoop long-polls until ctx ends: the seed's POST /poll/{uid}, one
+// message (a JSON string) or [] per answer.
+func (u *user) pollLoop(ctx context.Context, base string, receive func(string)) {
+	for ctx.Err() == nil {
+		req, _ := http.NewRequestWithContext(ctx, "POST", base+"/poll/"+u.uid, nil)
+		resp, err := u.hc.Do(req)
+		if err != nil {
+			if ctx.Err() == nil {
+				time.Sleep(100 * time.Millisecond)
+			}
+			continue
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var s string
+		if json.Unmarshal(b, &s) == nil {
+			receive(s)
+		}
+	}
+}
+
+func (u *user) dial(ctx context.Context, base string) (*websocket.Conn, error) {
+	b, _ := url.Parse(base)
+	h := http.Header{}
+	for _, k := range u.hc.Jar.Cookies(b) {
+		h.Add("Cookie", k.String())
+	}
+	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(dctx, "ws"+strings.TrimPrefix(base, "http")+"/ws/"+u.uid,
+		&websocket.DialOptions{HTTPHeader: h})
+	return c, err
+}
+
+func wsLoop(ctx context.Context, c *websocket.Conn, receive func(string)) {
+	for {
+		_, b, err := c.Read(ctx)
+		if err != nil {
+			return
+		}
+		var m struct {
+			Text string `json:"text"`
+		}
+		if json.Unmarshal(b, &m) == nil {
+			receive(m.Text)
+		}
+	}
+}
+
+// rss returns the resident memory of process pid in KiB (0 without -pid).
+func rss(pid int) int64 {
+	if pid <= 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for l := range strings.SplitSeq(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+			k, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return k
+		}
+	}
+	return 0
+}
+
+// clockTicks is USER_HZ, the unit of /proc/PID/stat's CPU times (100 on
+// Linux for every architecture Go supports).
+const clockTicks = 100
+
+// cpuTicks returns the user plus system CPU time of process pid in clock
+// ticks (0 without -pid).
+func cpuTicks(pid int) int64 {
+	if pid <= 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) may hold spaces; the fields after it start
+	// after the last ')'.
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	k, _ := strconv.ParseInt(f[12], 10, 64)
+	return u + k
+}
