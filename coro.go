@@ -90,6 +90,7 @@ func (h *Hub) switchTo(t *task) {
 		h.curGoid.Store(w.goid)
 	}
 	h.monitorSwitch(t.g)
+	h.nswitch++
 	w.finished = false
 	w.next()
 	h.current = nil

@@ -11,13 +11,16 @@
 //
 // # One hub per goroutine
 //
-// The goroutine that first spawns a greenlet, calls Run, or blocks in a
-// gevent call owns a hub, created lazily (CurrentHub). When that goroutine
-// blocks in a gevent call (JoinAll, Sleep, Greenlet.Join…), it runs its hub's
-// loop until the call is satisfied, as gevent's main greenlet switches to the
+// The goroutine that first spawns a greenlet, calls Run or CurrentHub, or
+// starts a Timeout owns a hub, created lazily. When that goroutine blocks in
+// a gevent call (JoinAll, Sleep, Greenlet.Join…), it runs its hub's loop
+// until the call is satisfied, as gevent's main greenlet switches to the
 // hub. A plain goroutine that owns no hub and waits on a gevent object (a
-// Greenlet's Join, an event, a queue) parks on a channel instead. Several
-// goroutines may each run a hub at the same time.
+// Greenlet's Join, an event, a queue) parks on a channel instead, and its
+// Sleep is time.Sleep: blocking calls create no hub, so a goroutine that
+// makes them and exits leaves nothing behind. A goroutine keeps its
+// identity when it gets a hub (its local values, the RLocks it holds).
+// Several goroutines may each run a hub at the same time.
 //
 // # Switch points
 //

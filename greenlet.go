@@ -464,8 +464,14 @@ func (g *greenlet) join(d time.Duration) (bool, error) {
 		w = NewWaiter()
 		w.SetRef(h != g.hub)
 	}
+	if h != nil && t == &h.main {
+		h.mainWaitFor = g
+	}
 	id := g.addLink(linkAll, switchWaiter, w)
 	ok, err := w.wait(d)
+	if h != nil && t == &h.main {
+		h.mainWaitFor = nil
+	}
 	if !ok {
 		g.unlink(id)
 	}

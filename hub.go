@@ -1,10 +1,12 @@
 package gevent
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/geventgo/gevent/internal/goid"
 	"github.com/geventgo/gevent/loop"
@@ -20,12 +22,18 @@ type Hub struct {
 	main  task       // the owning goroutine's context
 
 	// Scheduling state, hub-only.
-	current   *task // what runs now; nil while loop callbacks run
+	current   *task  // what runs now; nil while loop callbacks run
+	nswitch   uint64 // switches into greenlets, for parkMain's grace
 	mainWoken bool
-	inLoop    bool // the owner is inside loop.Run
-	workers   []*worker
-	free      []*worker
-	ids       idPool
+	// mainWaitFor is what the owner's join or IWait waits for, for
+	// ErrLoopExit's message: nil, *greenlet or func() string.
+	mainWaitFor any
+	// heldTimeouts expired during a Shield entered after their Start.
+	heldTimeouts []*Timeout
+	inLoop       bool // the owner is inside loop.Run
+	workers      []*worker
+	free         []*worker
+	ids          idPool
 
 	// curGoid is the goid of whatever runs on the hub now, so that current()
 	// finds the hub without a map lookup. Written by the hub's goroutines,
@@ -219,11 +227,19 @@ func (h *Hub) Destroy() {
 	}
 }
 
+// loopExitGrace is how long a hub that has run out of work waits before it
+// reports ErrLoopExit, so that another goroutine that is about to use an
+// object the hub waits on (a producer started just before) can still do so.
+const loopExitGrace = 100 * time.Millisecond
+
 // parkMain runs the loop on the owning goroutine until w is delivered. When
-// the loop runs out of work first, w receives ErrLoopExit.
+// the loop runs out of work first and stays so for loopExitGrace, w receives
+// ErrLoopExit.
 func (h *Hub) parkMain(w *Waiter) {
 	h.mainWoken = false
 	h.inLoop, h.current = true, nil
+	var grace *loop.Timer
+	graceFrom := uint64(0) // h.nswitch when the grace began
 	for !h.mainWoken {
 		err := h.loop.Run(loop.RunDefault)
 		if h.mainWoken {
@@ -232,15 +248,43 @@ func (h *Hub) parkMain(w *Waiter) {
 		if err == nil && h.loop.Alive() {
 			continue
 		}
+		if err == nil && (grace == nil || h.nswitch != graceFrom) {
+			// Out of work: give other goroutines loopExitGrace to wake
+			// something (again, if the last grace saw progress).
+			if grace == nil {
+				grace = h.loop.NewTimer(func() {})
+			}
+			graceFrom = h.nswitch
+			h.loop.UpdateNow()
+			grace.Start(loopExitGrace, 0)
+			continue
+		}
 		if err == nil {
-			err = ErrLoopExit
+			err = loopExitError(h.mainWaitFor)
 		}
 		h.main.parkedOn = nil
 		w.throw(err)
 		break
 	}
+	if grace != nil {
+		grace.Close()
+	}
 	h.inLoop, h.current = false, &h.main
 	h.curGoid.Store(h.owner)
+}
+
+// loopExitError is the ErrLoopExit delivered to the owner, naming what it
+// waits for when known.
+func loopExitError(waitFor any) error {
+	what := "this wait"
+	switch v := waitFor.(type) {
+	case *greenlet:
+		what = "the wait for " + v.repr()
+	case func() string:
+		what = v()
+	}
+	return fmt.Errorf("%w: nothing left on this hub can wake %s, and no other goroutine used the objects waited on for %v "+
+		"(mark an object that another goroutine will use only later with its Share method)", ErrLoopExit, what, loopExitGrace)
 }
 
 // idPool hands out small greenlet ids, the smallest free one first (gevent's

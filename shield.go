@@ -67,20 +67,21 @@ func (s *shieldScope) lift() {
 	s.lifted = true
 	t := s.t
 	t.shields--
-	// Timeouts held for this depth or deeper become deliverable.
-	kept := t.heldTimeouts[:0]
+	// Timeouts of t held for this depth or deeper become deliverable.
+	h := t.hub
+	kept := h.heldTimeouts[:0]
 	var due []*Timeout
-	for _, to := range t.heldTimeouts {
-		if to.depth >= t.shields {
+	for _, to := range h.heldTimeouts {
+		if to.t == t && to.depth >= t.shields {
 			due = append(due, to)
 		} else {
 			kept = append(kept, to)
 		}
 	}
-	for i := len(kept); i < len(t.heldTimeouts); i++ {
-		t.heldTimeouts[i] = nil
+	for i := len(kept); i < len(h.heldTimeouts); i++ {
+		h.heldTimeouts[i] = nil
 	}
-	t.heldTimeouts = kept
+	h.heldTimeouts = kept
 	if t.shields == 0 && t.killErr != nil && t.interrupt(t.killErr) {
 		// The kill went to the pending call; the Timeouts wait for the
 		// next one.

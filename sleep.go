@@ -1,16 +1,29 @@
 package gevent
 
-import "time"
+import (
+	"runtime"
+	"time"
+)
 
 // Sleep suspends the calling greenlet for d (gevent.sleep). Sleep(0) (or a
 // negative d) moves it to the tail of the hub's FIFO: the greenlets and
 // callbacks already queued run first, and it resumes before the loop polls
 // for I/O unless the switch interval has passed. A positive d goes through
 // the timer heap and resumes in a later loop iteration. Sleep returns nil, or
-// the kill or Timeout error that interrupted it; called on a goroutine
-// without a hub, it creates one.
+// the kill or Timeout error that interrupted it. Called on a goroutine
+// without a hub, it creates none: it is time.Sleep (runtime.Gosched for
+// d <= 0), since nothing could interrupt it there.
 func Sleep(d time.Duration) error {
-	h, t, w, err := sleepWaiter()
+	h, t := current()
+	if h == nil {
+		if d <= 0 {
+			runtime.Gosched()
+		} else {
+			time.Sleep(d)
+		}
+		return nil
+	}
+	w, err := sleepWaiter(h, t)
 	if err != nil {
 		return err
 	}
@@ -38,8 +51,15 @@ func sleep0Wake(arg any) {
 
 // Idle waits until the loop has nothing else to do: it resumes in an
 // iteration in which no other watcher or callback was pending (gevent.idle).
+// Called on a goroutine without a hub, it creates none and only yields the
+// processor (runtime.Gosched).
 func Idle() error {
-	h, t, w, err := sleepWaiter()
+	h, t := current()
+	if h == nil {
+		runtime.Gosched()
+		return nil
+	}
+	w, err := sleepWaiter(h, t)
 	if err != nil {
 		return err
 	}
@@ -51,21 +71,17 @@ func Idle() error {
 	return err
 }
 
-// sleepWaiter returns the caller's hub and task and its re-armed Sleep
-// waiter, or the error that a blocking call must return at once.
-func sleepWaiter() (*Hub, *task, *Waiter, error) {
-	h, t, err := ensureHub()
-	if err != nil {
-		return nil, nil, nil, err
-	}
+// sleepWaiter returns the caller's re-armed Sleep waiter, or the error that
+// a blocking call must return at once.
+func sleepWaiter(h *Hub, t *task) (*Waiter, error) {
 	if t == nil {
-		return nil, nil, nil, ErrBlockingSwitchOut
+		return nil, ErrBlockingSwitchOut
 	}
 	if err := t.preemptYield(); err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	w := &t.sleepW
 	w.t, w.hub = t, h
 	w.Reset()
-	return h, t, w, nil
+	return w, nil
 }

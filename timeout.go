@@ -26,7 +26,7 @@ type Timeout struct {
 	err   error // custom error; nil: the Timeout itself
 	t     *task // the context that started it
 	timer *loop.Timer
-	depth int // the Shield depth of t at Start
+	depth int32 // the Shield depth of t at Start
 
 	pending bool
 }
@@ -84,7 +84,7 @@ func (to *Timeout) Start() error {
 func (to *Timeout) fire() {
 	t := to.t
 	if t.shields > to.depth {
-		t.heldTimeouts = append(t.heldTimeouts, to)
+		t.hub.heldTimeouts = append(t.hub.heldTimeouts, to)
 		return
 	}
 	to.deliver()
@@ -108,7 +108,7 @@ func (t *task) holdPending(to *Timeout) {
 		if pt.depth >= t.shields {
 			return // the one pending is delivered first
 		}
-		t.heldTimeouts = append(t.heldTimeouts, pt)
+		t.hub.heldTimeouts = append(t.hub.heldTimeouts, pt)
 	}
 	t.pendingTimeout = to
 }
@@ -123,9 +123,10 @@ func (to *Timeout) Cancel() {
 		if t.pendingTimeout == to {
 			t.pendingTimeout = nil
 		}
-		for i, h := range t.heldTimeouts {
+		held := t.hub.heldTimeouts
+		for i, h := range held {
 			if h == to {
-				t.heldTimeouts = append(t.heldTimeouts[:i], t.heldTimeouts[i+1:]...)
+				t.hub.heldTimeouts = append(held[:i], held[i+1:]...)
 				break
 			}
 		}

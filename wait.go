@@ -1,7 +1,9 @@
 package gevent
 
 import (
+	"fmt"
 	"iter"
+	"strings"
 	"sync"
 	"time"
 
@@ -141,7 +143,7 @@ func iwait[G Waitable](objs []G, o options.Options, yield func(G) bool) error {
 	}
 	c := &collector{}
 	ids := make([]LinkID, len(objs))
-	here, _ := current()
+	here, t := current()
 	ref := false
 	for i, obj := range objs {
 		if seen[i] {
@@ -161,6 +163,7 @@ func iwait[G Waitable](objs []G, o options.Options, yield func(G) bool) error {
 	if o.HasTimeout {
 		deadline = time.Now().Add(o.Timeout)
 	}
+	what := func() string { return describeObjects(objs, seen) }
 	for n < want {
 		c.mu.Lock()
 		if len(c.ready) > 0 {
@@ -179,6 +182,9 @@ func iwait[G Waitable](objs []G, o options.Options, yield func(G) bool) error {
 		}
 		w := NewWaiter()
 		w.SetRef(ref)
+		if t != nil && t == &here.main {
+			here.mainWaitFor = what
+		}
 		c.w = w
 		c.mu.Unlock()
 		d := time.Duration(-1)
@@ -186,6 +192,9 @@ func iwait[G Waitable](objs []G, o options.Options, yield func(G) bool) error {
 			d = max(time.Until(deadline), 0)
 		}
 		ok, err := w.wait(d)
+		if t != nil && t == &here.main {
+			here.mainWaitFor = nil
+		}
 		if err != nil || !ok {
 			c.mu.Lock()
 			c.w = nil
@@ -265,4 +274,25 @@ func KillAll[G Killable](gs []G, opts ...Option) error {
 		return ErrTimeout
 	}
 	return nil
+}
+
+// describeObjects names the objects of a wait that are not ready, for
+// ErrLoopExit's message.
+func describeObjects[G Waitable](objs []G, seen []bool) string {
+	var names []string
+	for i, obj := range objs {
+		if seen[i] {
+			continue
+		}
+		if len(names) == 3 {
+			names = append(names, "…")
+			break
+		}
+		if s, ok := any(obj).(fmt.Stringer); ok {
+			names = append(names, s.String())
+		} else {
+			names = append(names, fmt.Sprintf("%T %p", obj, any(obj)))
+		}
+	}
+	return "the wait for " + strings.Join(names, ", ")
 }

@@ -15,11 +15,10 @@ type task struct {
 	g        *greenlet // nil for the owning goroutine
 	parkedOn *Waiter   // the Waiter the task is parked on, if any
 
-	killErr        error      // sticky: set by Kill
-	pendingTimeout *Timeout   // fired while the task was not parked
-	passing        bool       // parked in passThrough: interrupts wait
-	shields        int        // active Shield calls: kills are held while > 0
-	heldTimeouts   []*Timeout // expired during a Shield entered after their Start
+	killErr        error    // sticky: set by Kill
+	pendingTimeout *Timeout // fired while the task was not parked
+	shields        int32    // active Shield calls: kills are held while > 0
+	passing        bool     // parked in passThrough: interrupts wait
 
 	timer  *loop.Timer  // for timed waits and Sleep; created on first use
 	timerW *Waiter      // the Waiter the timer throws into
@@ -51,11 +50,11 @@ var errWaitTimedOut = errors.New("gevent: wait timed out")
 // A Waiter must not be copied after first use. Reset re-arms it.
 type Waiter struct {
 	state atomic.Int32
+	ref   bool          // keep the hub's loop alive while waiting
 	err   error         // written before state becomes thrown
 	t     *task         // the waiting task; nil for a plain goroutine
 	hub   *Hub          // the task's hub; for a loop callback, with t nil
 	ch    chan struct{} // wake-up of a plain goroutine
-	ref   bool          // keep the hub's loop alive while waiting
 }
 
 // NewWaiter returns an armed Waiter bound to the calling context.
@@ -68,13 +67,23 @@ func NewWaiter() *Waiter {
 func (w *Waiter) bind() {
 	w.hub, w.t = current()
 	if w.hub == nil {
-		w.ch = make(chan struct{}, 1)
+		if w.ch == nil {
+			w.ch = make(chan struct{}, 1)
+		}
+	} else {
+		w.ch = nil
 	}
 }
 
 // Reset re-arms a Waiter whose wait has ended, so that it can be used for
 // another wait by the same context. Wakers of the previous wait must be gone.
+//
+// A Waiter bound to a hub that has been destroyed since is bound again to
+// the calling context: the goroutine is the same, its hub is new.
 func (w *Waiter) Reset() {
+	if w.hub != nil && w.hub.destroyed.Load() {
+		w.bind()
+	}
 	w.err = nil
 	if w.ch != nil {
 		select {

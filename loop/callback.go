@@ -94,11 +94,13 @@ func (l *Loop) takeThreadsafe() {
 // on Sleep(0)) cannot keep the loop from polling and running its timers.
 func (l *Loop) runCallbacks() {
 	l.takeThreadsafe()
+	n := l.sincePoll // kept in a register; callbacks cannot poll
+	defer func() { l.sincePoll = n }()
 	for l.callbacks.len() > 0 && !l.breaking {
 		// The clock is read from the 50th callback on, so that short batches
 		// (the common case) do not pay for it.
-		if l.sincePoll++; l.sincePoll%50 == 0 {
-			if l.sincePoll == 50 {
+		if n++; n%50 == 0 {
+			if n == 50 {
 				l.batchStart = time.Now()
 			} else if time.Since(l.batchStart) >= l.interval {
 				return

@@ -352,6 +352,12 @@ func (g *Group) Kill(opts ...gevent.Option) error {
 			wopts = append(wopts, gevent.Within(left))
 		}
 		done, werr := gevent.JoinAll(others, wopts...)
+		// Finished members leave now, not when their links run: a member
+		// killed before it started is dead at once, and JoinAll does not
+		// wait for what is ready.
+		for _, k := range done {
+			g.remove(k, nil, true)
+		}
 		if werr != nil {
 			return werr
 		}

@@ -345,3 +345,39 @@ func TestGroupMemberOfDestroyedHub(t *testing.T) {
 		t.Errorf("Join = %v, Len %d; want nil, 0 (the member is dead: %v)", err, g.Len(), gr.Err())
 	}
 }
+
+// TestGroupWaitallAndKill ports test__greenletset.py test_waitall,
+// test_kill_block and test_kill_noblock (gevent 22.10.2: join waits for
+// the longer sleep and empties the group; kill(block=False) returns with
+// both members still in, gone after a sleep; kill() empties it at once).
+func TestGroupWaitallAndKill(t *testing.T) {
+	run(t, func() {
+		sleep := func(d time.Duration) func() { return func() { gevent.Sleep(d) } }
+		g := pool.NewGroup()
+		g.Go(sleep(10 * time.Millisecond))
+		g.Go(sleep(20 * time.Millisecond))
+		start := time.Now()
+		if err := g.Join(gevent.RaiseError()); err != nil || g.Len() != 0 {
+			t.Errorf("Join(RaiseError()) = %v, Len %d; want nil, 0", err, g.Len())
+		}
+		if d := time.Since(start); d < 20*time.Millisecond {
+			t.Errorf("Join returned after %v; want the longer member's 20ms", d)
+		}
+
+		g.Go(sleep(time.Hour))
+		g.Go(sleep(time.Hour))
+		if err := g.Kill(gevent.NoBlock()); err != nil || g.Len() != 2 {
+			t.Errorf("Kill(NoBlock()) = %v, Len %d; want nil, 2", err, g.Len())
+		}
+		gevent.Sleep(time.Millisecond)
+		if g.Len() != 0 {
+			t.Errorf("Len after the kills ran = %d; want 0", g.Len())
+		}
+
+		g.Go(sleep(time.Hour))
+		g.Go(sleep(time.Hour))
+		if err := g.Kill(); err != nil || g.Len() != 0 {
+			t.Errorf("Kill() = %v, Len %d; want nil, 0", err, g.Len())
+		}
+	})
+}

@@ -385,7 +385,7 @@ func TestLoopExit(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			run(t, func() {
 				q := queue.New[int](1)
-				if err := tt.op(q); err != gevent.ErrLoopExit {
+				if err := tt.op(q); !errors.Is(err, gevent.ErrLoopExit) {
 					t.Errorf("err = %v; want ErrLoopExit", err)
 				}
 				if got := waiting(q); got != [3]int{} {
