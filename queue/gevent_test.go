@@ -684,12 +684,12 @@ func TestGeventGetPutInterrupt(t *testing.T) {
 	for _, k := range kinds {
 		t.Run(k.name, func(t *testing.T) {
 			run(t, func() {
-				_, getTimeout, putTimeout := k.make()
+				_, getTimeout, _ := k.make()
 				start := time.Now()
 				if err := getTimeout(tick); err != queue.ErrEmpty {
 					t.Errorf("GetTimeout = %v; want ErrEmpty", err)
 				}
-				_, _, putTimeout = k.make()
+				_, _, putTimeout := k.make()
 				if err := putTimeout(tick); err != queue.ErrFull {
 					t.Errorf("PutTimeout = %v; want ErrFull", err)
 				}
