@@ -14,7 +14,8 @@ each_module go test -race -count=1 -timeout 10m ./...
 each_module env GEVENT_BACKEND=poll go test -race -count=1 -timeout 10m ./...
 # FUZZTIME is how long each fuzz target runs (go test's -fuzztime).
 fuzztime=${FUZZTIME:-5s}
-for target in FuzzParseResolvConf FuzzParseHosts FuzzAnswer; do
-  step "go test -run '^\$' -fuzz '^$target\$' -fuzztime $fuzztime ./socket"
-  go test -run '^$' -fuzz "^$target\$" -fuzztime "$fuzztime" ./socket
+for spec in socket:FuzzParseResolvConf socket:FuzzParseHosts socket:FuzzAnswer httpserver:FuzzReadRequest; do
+  pkg=./${spec%%:*} target=${spec#*:}
+  step "go test -run '^\$' -fuzz '^$target\$' -fuzztime $fuzztime $pkg"
+  go test -run '^$' -fuzz "^$target\$" -fuzztime "$fuzztime" "$pkg"
 done
