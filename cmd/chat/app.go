@@ -160,8 +160,8 @@ func newApp(cfg Config, store Store, key []byte, log *slog.Logger, m *metrics) (
 		}
 		a.rooms[name] = r
 	}
-	if nr, ok := store.(nameRegistry); ok {
-		a.names = nr
+	if err := a.joinCluster(store); err != nil {
+		return nil, err
 	}
 	store.Subscribe(a.deliver)
 	a.routes()

@@ -22,6 +22,38 @@ type nameRegistry interface {
 	lookupName(ctx context.Context, uid string) (ne nameEntry, ok bool, err error)
 	// touch notes that the session is active here. It does not block.
 	touch(uid, sid string, rooms []string)
+	// watchNames calls fn with every later change of a name's entry, on a
+	// goroutine of the registry.
+	watchNames(fn func(uid string, ne nameEntry)) error
+}
+
+// joinCluster uses store's name registry, if it has one: names are then held
+// in the whole chat, and a user's rooms joined on another node are followed
+// here.
+func (a *App) joinCluster(store Store) error {
+	nr, ok := store.(nameRegistry)
+	if !ok {
+		return nil
+	}
+	a.names = nr
+	return nr.watchNames(a.nameChanged)
+}
+
+// nameChanged subscribes the local user of uid's session to the rooms the
+// session joined on another node.
+func (a *App) nameChanged(uid string, ne nameEntry) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	u := a.users[uid]
+	if u == nil || u.sid != ne.SID {
+		return
+	}
+	for _, name := range ne.Rooms {
+		if rm := a.rooms[name]; rm != nil && !u.rooms[name] {
+			u.rooms[name] = true
+			rm.subs[u] = struct{}{}
+		}
+	}
 }
 
 // clusterClaim claims uid for the session *sid (a new one if empty) in the

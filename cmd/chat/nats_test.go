@@ -163,8 +163,14 @@ func TestNATSCluster(t *testing.T) {
 	// and a forged cookie is refused.
 	must(t, b.client().get("/topic1/alice"), 409, "alice's name from another browser on B")
 	must(t, bob.on(a).quickPoll("bob"), 200, "bob polls on A with B's cookie")
+	// Rooms a session joins on one node are followed on the others.
+	must(t, bob.get("/topic2/bob"), 200, "bob joins topic2 on B")
+	must(t, alice.get("/topic2/alice"), 200, "alice joins topic2 on A")
+	waitOnline(t, bob, "topic2", 2) // bob, and alice's session on B
+	must(t, bob.put("topic2", "bob", "in topic2"), 200, "put in topic2 on B")
+	pollUntil(t, aliceB, "alice", "bob:in topic2")
 	checkIDs(t, "history on B", historyOf(t, bob, "topic1", 0), 1, "hello from A", "now on B")
-	checkIDs(t, "history of the other room", historyOf(t, alice, "topic2", 0), 1)
+	checkIDs(t, "history of the other room on A", historyOf(t, alice, "topic2", 0), 1, "in topic2")
 
 	// The NATS server restarts under the running nodes.
 	ns = ns.restart()
@@ -176,6 +182,8 @@ func TestNATSCluster(t *testing.T) {
 	if m := ws.next(t); m.ID != 3 || m.Text != "after NATS restart" {
 		t.Errorf("carol's WebSocket after the NATS restart: %+v", m)
 	}
+	must(t, carol.on(a).get("/topic2/carol"), 200, "carol joins topic2 on A after the NATS restart")
+	waitOnline(t, bob, "topic2", 3) // B follows: the watch of names came back
 
 	// Everything restarts: NATS and both nodes.
 	ws.c.CloseNow()
@@ -205,4 +213,23 @@ func TestNATSCluster(t *testing.T) {
 // quickPoll is a JSON poll that does not wait.
 func (cl *client) quickPoll(uid string) resp {
 	return cl.do("POST", "/api/poll/"+uid+"?timeout=0s", "", "")
+}
+
+// waitOnline waits until the node of cl counts n users online in room.
+func waitOnline(t *testing.T, cl *client, room string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var rooms struct{ Rooms []roomJSON }
+		rooms = decode[struct{ Rooms []roomJSON }](t, must(t, cl.get("/api/rooms"), 200, "rooms"))
+		for _, r := range rooms.Rooms {
+			if r.Name == room && r.Online == n {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never had %d users online: %+v", room, n, rooms.Rooms)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

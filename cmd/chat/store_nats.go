@@ -56,6 +56,9 @@ type natsStore struct {
 	closed    bool
 	consumers []jetstream.ConsumeContext
 	touched   map[string]nameTouch // sessions active here, by uid
+	watcher   jetstream.KeyWatcher
+	stopWatch context.CancelFunc
+	onName    func(uid string, ne nameEntry)
 
 	quit, done chan struct{}
 	closeOnce  sync.Once
@@ -83,8 +86,15 @@ type nameEntry struct {
 // openNATS connects to url, creates the rooms' streams and the buckets if
 // they are missing, and returns the store and the cookie signing key.
 func openNATS(url string, cfg Config, observe func(op string, d time.Duration)) (*natsStore, []byte, error) {
+	s := &natsStore{
+		rooms: cfg.Rooms, start: map[string]uint64{}, observe: observe,
+		idle: cfg.IdleTimeout, replicas: max(cfg.NATSReplicas, 1),
+		deliver: func(Message) {}, delivered: map[string]uint64{}, wake: make(chan struct{}),
+		touched: map[string]nameTouch{}, quit: make(chan struct{}), done: make(chan struct{}),
+	}
 	nc, err := nats.Connect(url,
 		nats.Name("chat"),
+		nats.ReconnectHandler(func(*nats.Conn) { go s.reconnected() }),
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(250*time.Millisecond),
 		// A publish while disconnected fails at once (503) instead of
@@ -94,12 +104,7 @@ func openNATS(url string, cfg Config, observe func(op string, d time.Duration)) 
 	if err != nil {
 		return nil, nil, fmt.Errorf("chat: nats %s: %w", url, err)
 	}
-	s := &natsStore{
-		nc: nc, rooms: cfg.Rooms, start: map[string]uint64{}, observe: observe,
-		idle: cfg.IdleTimeout, replicas: max(cfg.NATSReplicas, 1),
-		deliver: func(Message) {}, delivered: map[string]uint64{}, wake: make(chan struct{}),
-		touched: map[string]nameTouch{}, quit: make(chan struct{}), done: make(chan struct{}),
-	}
+	s.nc = nc
 	if s.observe == nil {
 		s.observe = func(string, time.Duration) {}
 	}
@@ -396,7 +401,13 @@ func (s *natsStore) Close() error {
 		s.consumers = nil
 		close(s.wake)
 		s.wake = make(chan struct{})
+		w, stopWatch := s.watcher, s.stopWatch
+		s.watcher = nil
 		s.mu.Unlock()
+		if w != nil {
+			w.Stop()
+			stopWatch()
+		}
 		close(s.quit)
 		<-s.done
 		for _, cc := range ccs {
@@ -539,4 +550,73 @@ func (s *natsStore) renew(uid string, nt nameTouch) {
 		return
 	}
 	s.names.Update(ctx, uid, e.Value(), e.Revision())
+}
+
+// watchNames calls fn, on a goroutine of its own, with every entry of the
+// chat_names bucket (the ones there now, then every change) until Close.
+// After a reconnection to NATS the watch starts again, with every entry.
+func (s *natsStore) watchNames(fn func(uid string, ne nameEntry)) error {
+	s.mu.Lock()
+	s.onName = fn
+	s.mu.Unlock()
+	return s.startWatch()
+}
+
+// startWatch starts a watch of the names, replacing the previous one.
+func (s *natsStore) startWatch() error {
+	// The watch lives as long as its context.
+	ctx, cancel := context.WithCancel(context.Background())
+	w, err := s.names.WatchAll(ctx)
+	if err != nil {
+		cancel()
+		return fmt.Errorf("chat: nats: watch %s: %w", natsNamesBucket, err)
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		w.Stop()
+		cancel()
+		return ErrStoreClosed
+	}
+	old, stopOld, fn := s.watcher, s.stopWatch, s.onName
+	s.watcher, s.stopWatch = w, cancel
+	s.mu.Unlock()
+	if old != nil {
+		old.Stop()
+		stopOld()
+	}
+	go func() {
+		for e := range w.Updates() {
+			if e == nil || e.Operation() != jetstream.KeyValuePut {
+				continue
+			}
+			var ne nameEntry
+			if json.Unmarshal(e.Value(), &ne) == nil && ne.SID != "" {
+				fn(e.Key(), ne)
+			}
+		}
+	}()
+	return nil
+}
+
+// reconnected starts the names' watch again after a reconnection (a NATS
+// server restart loses the watch's consumer), retrying while JetStream
+// recovers. It runs on a goroutine of its own.
+func (s *natsStore) reconnected() {
+	for {
+		s.mu.Lock()
+		closed, watching := s.closed, s.onName != nil
+		s.mu.Unlock()
+		if closed || !watching {
+			return
+		}
+		if s.startWatch() == nil {
+			return
+		}
+		select {
+		case <-s.quit:
+			return
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
 }
