@@ -233,6 +233,7 @@ func (a *App) reaper() {
 				a.removeLocked(u)
 			}
 		}
+		a.touchLiveLocked(now)
 		a.mu.Unlock()
 	}
 }
@@ -371,7 +372,10 @@ func (a *App) authorize(r *http.Request, uid string) (*user, *httpError) {
 	}
 	a.mu.Unlock()
 	if u == nil {
-		u = a.adopt(r, uid) // joined on another node
+		var e *httpError
+		if u, e = a.adopt(r, uid); e != nil { // joined on another node
+			return nil, e
+		}
 	}
 	if u == nil {
 		return nil, errorf(http.StatusNotFound, "unknown user %q: join a room first", uid)

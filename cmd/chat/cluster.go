@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/geventgo/gevent/queue"
 )
@@ -85,19 +87,20 @@ func (a *App) clusterClaim(r *http.Request, uid string, sid *string, room string
 
 // adopt returns a local user for uid when the request carries the cookie of
 // the session that holds uid in the name registry (it joined on another
-// node), subscribed to the session's rooms; nil otherwise, and then
-// authorize answers as for an unknown user.
-func (a *App) adopt(r *http.Request, uid string) *user {
+// node), subscribed to the session's rooms. It answers 403 if the cookie is
+// valid but another live session holds the name, and nil, nil otherwise
+// (authorize then answers as for an unknown user).
+func (a *App) adopt(r *http.Request, uid string) (*user, *httpError) {
 	if a.names == nil {
-		return nil
+		return nil, nil
 	}
 	c, err := r.Cookie(cookieName(uid))
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	sid, ok := a.sign.verify(c.Value, uid)
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	type found struct {
 		ne nameEntry
@@ -109,18 +112,30 @@ func (a *App) adopt(r *http.Request, uid string) *user {
 	})
 	if err != nil {
 		a.log.Warn("storage error", "op", "lookup", "uid", uid, "err", err)
-		return nil
+		e := errorf(http.StatusServiceUnavailable, "name registry unavailable; try again")
+		e.retryAfter = 1
+		return nil, e
 	}
-	if !f.ok || f.ne.SID != sid {
-		return nil
+	if !f.ok {
+		return nil, nil
+	}
+	if f.ne.SID != sid {
+		a.m.rejected.WithLabelValues("forbidden").Inc()
+		return nil, errorf(http.StatusForbidden, "the name %q is held by another session", uid)
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if u := a.users[uid]; u != nil {
-		return u // adopted meanwhile by another request, or joined here
+		if u.sid != sid {
+			return nil, errorf(http.StatusForbidden, "the name %q is held by another session", uid)
+		}
+		return u, nil // adopted meanwhile by another request, or joined here
 	}
 	if len(a.users) >= a.cfg.MaxUsers {
-		return nil
+		a.m.rejected.WithLabelValues("full").Inc()
+		e := errorf(http.StatusServiceUnavailable, "the chat is full (%d users); try again later", a.cfg.MaxUsers)
+		e.retryAfter = int(a.cfg.IdleTimeout.Seconds()) + 1
+		return nil, e
 	}
 	u := &user{uid: uid, sid: sid, q: queue.New[Message](a.cfg.QueueSize), rooms: map[string]bool{}, lastSeen: a.now()}
 	u.q.Share()
@@ -136,7 +151,21 @@ func (a *App) adopt(r *http.Request, uid string) *user {
 	a.users[uid] = u
 	a.m.users.Inc()
 	a.log.Debug("adopted user of another node", "uid", uid)
-	return u
+	return u, nil
+}
+
+// touchLiveLocked tells the registry which users are live here (polling,
+// holding a WebSocket, or seen within the idle timeout). The reaper calls
+// it with a.mu held.
+func (a *App) touchLiveLocked(now time.Time) {
+	if a.names == nil {
+		return
+	}
+	for _, u := range a.users {
+		if a.liveLocked(u, now) {
+			a.names.touch(u.uid, u.sid, slices.Sorted(maps.Keys(u.rooms)))
+		}
+	}
 }
 
 // touchName tells the registry that u is active here.

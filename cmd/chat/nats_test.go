@@ -233,3 +233,40 @@ func waitOnline(t *testing.T, cl *client, room string, n int) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// A name held on one node is refused on the other while its session is
+// live there, and free in the whole chat an idle timeout after it stopped
+// polling; a name kept alive by polls on B stays held.
+func TestNATSNameExpires(t *testing.T) {
+	ns := startNATS(t, t.TempDir(), 0)
+	cfgA, cfgB := natsConfig(t, ns), natsConfig(t, ns)
+	cfgA.IdleTimeout, cfgB.IdleTimeout = time.Second, time.Second
+	a, b := startChat(t, cfgA), startChat(t, cfgB)
+	alice := a.client()
+	must(t, alice.get("/topic1/alice"), 200, "alice joins on A")
+	must(t, b.client().get("/topic1/alice"), 409, "alice from another browser on B")
+	// Bob joins on A and keeps polling on B for longer than the TTL.
+	bob := a.client()
+	must(t, bob.get("/topic1/bob"), 200, "bob joins on A")
+	bobB := bob.on(b)
+	start := time.Now()
+	for time.Since(start) < 3*time.Second {
+		r := bobB.do("POST", "/api/poll/bob?timeout=200ms", "", "")
+		must(t, r, 200, "bob polls on B")
+	}
+	must(t, b.client().get("/topic1/bob"), 409, "bob, kept alive on B, from another browser")
+	// Alice stopped: her name is free again on B.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		r := b.client().get("/topic1/alice")
+		if r.code == 200 {
+			break
+		}
+		if r.code != 409 || time.Now().After(deadline) {
+			t.Fatalf("join as the idle alice on B: %d %q", r.code, r.body)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// The old session's cookie no longer holds the name anywhere.
+	must(t, alice.put("topic1", "alice", "stale"), 403, "post with the old session's cookie")
+}

@@ -55,10 +55,14 @@ type natsStore struct {
 	wake      chan struct{}     // closed and replaced on every delivery
 	closed    bool
 	consumers []jetstream.ConsumeContext
-	touched   map[string]nameTouch // sessions active here, by uid
 	watcher   jetstream.KeyWatcher
 	stopWatch context.CancelFunc
 	onName    func(uid string, ne nameEntry)
+
+	// touchMu guards touched. It is taken under the App's mutex, which
+	// mu is not (receive calls the App under mu).
+	touchMu sync.Mutex
+	touched map[string]nameTouch // sessions active here, by uid
 
 	quit, done chan struct{}
 	closeOnce  sync.Once
@@ -496,9 +500,9 @@ func roomList(rooms []string, room string) []string {
 // blocks. The refresher renews the entries of the names touched within the
 // idle timeout.
 func (s *natsStore) touch(uid, sid string, rooms []string) {
-	s.mu.Lock()
+	s.touchMu.Lock()
 	s.touched[uid] = nameTouch{sid: sid, rooms: rooms, last: time.Now()}
-	s.mu.Unlock()
+	s.touchMu.Unlock()
 }
 
 // refresher renews, every third of the idle timeout, the chat_names entries
@@ -515,7 +519,7 @@ func (s *natsStore) refresher() {
 		case <-t.C:
 		}
 		now := time.Now()
-		s.mu.Lock()
+		s.touchMu.Lock()
 		live := map[string]nameTouch{}
 		for uid, nt := range s.touched {
 			if now.Sub(nt.last) > s.idle {
@@ -524,7 +528,7 @@ func (s *natsStore) refresher() {
 			}
 			live[uid] = nt
 		}
-		s.mu.Unlock()
+		s.touchMu.Unlock()
 		for uid, nt := range live {
 			s.renew(uid, nt)
 		}
