@@ -98,7 +98,8 @@ func lookup(getenv func(string) string, name string) (string, bool) {
 
 const usageIntro = `chat serves the chat room of the gevent article on gevent for Go:
 pages at http://ADDR/, a JSON API under /api/, WebSockets at /ws/{uid},
-/healthz and /metrics. History is kept in SQLite in the data directory.`
+/healthz and /metrics. History is kept in SQLite in the data directory, or
+with -nats in NATS JetStream, shared by every chat node using it.`
 
 // run runs the chat until ctx ends (SIGINT, SIGTERM) and returns the exit
 // code. ready, if not nil, is called with the listening address.
