@@ -193,7 +193,7 @@ func TestNATSCluster(t *testing.T) {
 	if err := b.stop(); err != nil {
 		t.Fatal(err)
 	}
-	ns = ns.restart()
+	ns.restart()
 	a, b = startChat(t, cfgA), startChat(t, cfgB)
 	alice, bob = alice.on(a), bob.on(b)
 	checkIDs(t, "history on B after the restart", historyOf(t, bob, "topic1", 0), 1,
@@ -220,8 +220,7 @@ func waitOnline(t *testing.T, cl *client, room string, n int) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		var rooms struct{ Rooms []roomJSON }
-		rooms = decode[struct{ Rooms []roomJSON }](t, must(t, cl.get("/api/rooms"), 200, "rooms"))
+		rooms := decode[struct{ Rooms []roomJSON }](t, must(t, cl.get("/api/rooms"), 200, "rooms"))
 		for _, r := range rooms.Rooms {
 			if r.Name == room && r.Online == n {
 				return
@@ -269,4 +268,33 @@ func TestNATSNameExpires(t *testing.T) {
 	}
 	// The old session's cookie no longer holds the name anywhere.
 	must(t, alice.put("topic1", "alice", "stale"), 403, "post with the old session's cookie")
+}
+
+// While the NATS server is down, posts, history and /healthz answer 503; once it is back, the node works again without a restart
+// and nothing answered 200 is missing.
+func TestNATSOutage(t *testing.T) {
+	ns := startNATS(t, t.TempDir(), 0)
+	c := startChat(t, natsConfig(t, ns))
+	alice := c.client()
+	must(t, alice.get("/topic1/alice"), 200, "join")
+	must(t, alice.put("topic1", "alice", "before"), 200, "put")
+	ns.stop()
+	// Refused at once once the client has seen the disconnection, or after
+	// the 5 s wait for a publish ack lost with the server.
+	r := must(t, alice.put("topic1", "alice", "during"), 503, "put while NATS is down")
+	if r.h.Get("Retry-After") == "" {
+		t.Errorf("503 without Retry-After")
+	}
+	must(t, alice.get("/api/rooms/topic1/messages"), 503, "history while NATS is down")
+	must(t, alice.get("/healthz"), 503, "healthz while NATS is down")
+	startNATS(t, ns.dir, ns.port)
+	putRetry(t, alice, "topic1", "alice", "after")
+	deadline := time.Now().Add(20 * time.Second)
+	for alice.get("/healthz").code != 200 {
+		if time.Now().After(deadline) {
+			t.Fatal("healthz not 200 after NATS came back")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	checkIDs(t, "history after the outage", historyOf(t, alice, "topic1", 0), 1, "before", "after")
 }
