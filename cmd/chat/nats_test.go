@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"log/slog"
 	"net"
 	"strings"
 	"testing"
@@ -297,4 +299,22 @@ func TestNATSOutage(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	checkIDs(t, "history after the outage", historyOf(t, alice, "topic1", 0), 1, "before", "after")
+}
+
+func TestNATSFlags(t *testing.T) {
+	env := map[string]string{"CHAT_NATS": "nats://127.0.0.1:4222", "CHAT_NATS_REPLICAS": "3"}
+	cfg, _, err := parseConfig(nil, func(k string) string { return env[k] }, io.Discard)
+	if err != nil || cfg.NATS != "nats://127.0.0.1:4222" || cfg.NATSReplicas != 3 {
+		t.Errorf("from the environment: %q %d %v", cfg.NATS, cfg.NATSReplicas, err)
+	}
+	cfg, _, err = parseConfig([]string{"-nats", "nats://h:1"}, func(string) string { return "" }, io.Discard)
+	if err != nil || cfg.NATS != "nats://h:1" || cfg.NATSReplicas != 1 {
+		t.Errorf("from a flag: %q %d %v", cfg.NATS, cfg.NATSReplicas, err)
+	}
+	// No NATS server: the chat does not start.
+	cfg = testConfig(t)
+	cfg.NATS = "nats://127.0.0.1:1"
+	if err := serve(t.Context(), cfg, slog.New(slog.DiscardHandler), nil); err == nil || !strings.Contains(err.Error(), "nats") {
+		t.Errorf("serve without a NATS server: %v", err)
+	}
 }

@@ -195,19 +195,28 @@ func (s *natsStore) bucket(ctx context.Context, cfg jetstream.KeyValueConfig) (j
 }
 
 // Subscribe sets fn and starts one ordered consumer per room from the
-// message after the last one at open.
+// message after the last one at open. A consumer that cannot be created now
+// is retried in the background until Close.
 func (s *natsStore) Subscribe(fn func(Message)) {
 	s.mu.Lock()
 	s.deliver = fn
 	s.mu.Unlock()
 	for _, room := range s.rooms {
 		if err := s.consume(room); err != nil {
-			// The consumer is retried by the ordered consumer itself once
-			// created; failing to create it at all leaves the room without
-			// live messages, which Ping reports.
-			s.mu.Lock()
-			s.consumers = append(s.consumers, nil)
-			s.mu.Unlock()
+			go s.retryConsume(room)
+		}
+	}
+}
+
+func (s *natsStore) retryConsume(room string) {
+	for {
+		select {
+		case <-s.quit:
+			return
+		case <-time.After(250 * time.Millisecond):
+		}
+		if s.consume(room) == nil {
+			return
 		}
 	}
 }
@@ -231,8 +240,12 @@ func (s *natsStore) consume(room string) error {
 		return err
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		cc.Stop()
+		return nil
+	}
 	s.consumers = append(s.consumers, cc)
-	s.mu.Unlock()
 	return nil
 }
 
@@ -348,7 +361,7 @@ func (s *natsStore) read(ctx context.Context, room string, after, last uint64, l
 	c, err := s.js.OrderedConsumer(ctx, natsStream(room), jetstream.OrderedConsumerConfig{
 		DeliverPolicy:     jetstream.DeliverByStartSequencePolicy,
 		OptStartSeq:       after + 1,
-		InactiveThreshold: 10 * time.Second,
+		InactiveThreshold: 2 * time.Second, // the server drops it soon after
 	})
 	if err != nil {
 		return nil, fmt.Errorf("chat: nats: history: %w", err)
