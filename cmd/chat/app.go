@@ -33,6 +33,7 @@ type Config struct {
 	LogFormat       string
 	AccessLog       bool
 	NATS            string
+	NATSReplicas    int
 }
 
 // DefaultConfig returns the settings used when no flag or variable is given.
@@ -54,6 +55,7 @@ func DefaultConfig() Config {
 		ShutdownTimeout: 10 * time.Second,
 		LogFormat:       "text",
 		AccessLog:       true,
+		NATSReplicas:    1,
 	}
 }
 
@@ -113,6 +115,7 @@ type room struct {
 type App struct {
 	cfg   Config
 	store Store
+	names nameRegistry // nil on one node
 	sign  signer
 	log   *slog.Logger
 	m     *metrics
@@ -157,6 +160,9 @@ func newApp(cfg Config, store Store, key []byte, log *slog.Logger, m *metrics) (
 		}
 		a.rooms[name] = r
 	}
+	if err := a.joinCluster(store); err != nil {
+		return nil, err
+	}
 	store.Subscribe(a.deliver)
 	a.routes()
 	go a.reaper()
@@ -172,6 +178,9 @@ func (a *App) deliver(m Message) {
 	r := a.rooms[m.Room]
 	if r == nil {
 		return
+	}
+	if n := len(r.backlog); n > 0 && m.ID <= r.backlog[n-1].ID {
+		return // read by NewApp already
 	}
 	if a.cfg.Backlog > 0 {
 		if len(r.backlog) >= a.cfg.Backlog {
@@ -224,6 +233,7 @@ func (a *App) reaper() {
 				a.removeLocked(u)
 			}
 		}
+		a.touchLiveLocked(now)
 		a.mu.Unlock()
 	}
 }
@@ -300,6 +310,9 @@ func (a *App) claim(w http.ResponseWriter, r *http.Request, uid, roomName string
 	if c, err := r.Cookie(cookieName(uid)); err == nil {
 		sid, _ = a.sign.verify(c.Value, uid)
 	}
+	if e := a.clusterClaim(r, uid, &sid, roomName); e != nil {
+		return nil, e
+	}
 	a.mu.Lock()
 	now := a.now()
 	u := a.users[uid]
@@ -358,6 +371,12 @@ func (a *App) authorize(r *http.Request, uid string) (*user, *httpError) {
 		u = nil
 	}
 	a.mu.Unlock()
+	if u == nil {
+		var e *httpError
+		if u, e = a.adopt(r, uid); e != nil { // joined on another node
+			return nil, e
+		}
+	}
 	if u == nil {
 		return nil, errorf(http.StatusNotFound, "unknown user %q: join a room first", uid)
 	}
@@ -436,6 +455,7 @@ func (a *App) beginWait(u *user) (draining bool) {
 	u.lastSeen = a.now()
 	draining = a.draining
 	a.mu.Unlock()
+	a.touchName(u)
 	return draining
 }
 

@@ -46,11 +46,36 @@
 //
 // Joining claims the name for the browser with a cookie chat_{uid} (HttpOnly,
 // SameSite=Strict, Secure under TLS) holding a session token signed with
-// HMAC-SHA256 under the key in DATA/cookie.key, created on first start.
+// HMAC-SHA256 under the key in DATA/cookie.key (with -nats, in the cluster),
+// created on first start.
 // Posting, polling or opening the WebSocket as a user without that user's
 // cookie is 403; joining with a name another live session holds is 409. A
 // user that has neither polled nor held a WebSocket for -idle-timeout is
 // dropped and its name is free again.
+//
+// # Many nodes
+//
+// With -nats nats://host:4222, the chat keeps its state in NATS JetStream
+// instead of the data directory, and several chat processes on one NATS
+// server or cluster, behind a load balancer, form one chat:
+//
+//   - A room is the stream CHAT_{room} on the subject chat.{room}; a
+//     message's ID is its stream sequence. A post is answered 200 once the
+//     stream has acknowledged it (and this node has delivered it); every node
+//     delivers every message to its own users, and history is read from the
+//     stream.
+//   - The cookie signing key is the entry "cookie" of the bucket chat_keys,
+//     created by the first node, so a cookie from one node holds on all.
+//   - The names of live sessions are entries of the bucket chat_names
+//     (session and rooms; TTL: the -idle-timeout of the node that created
+//     the bucket), renewed by every node where the session is live. A name
+//     is held in the whole chat (409 on any node), a node serves the
+//     requests of a session that joined on another one, and follows the
+//     rooms it joins there. A name is free again at most 4/3 of the idle
+//     timeout after its session was last live on any node.
+//
+// Streams and buckets are created with -nats-replicas replicas if missing,
+// and used as they are if another node made them.
 //
 // # Limits and errors
 //
@@ -89,6 +114,8 @@
 //	-log-format text|json    CHAT_LOG_FORMAT        log format (text)
 //	-log-level level         CHAT_LOG_LEVEL         debug, info, warn, error (info)
 //	-access-log bool         CHAT_ACCESS_LOG        log every request with log/slog (true)
+//	-nats url                CHAT_NATS              keep rooms, key and names in NATS JetStream (none: SQLite)
+//	-nats-replicas n         CHAT_NATS_REPLICAS     replicas of the streams and buckets created (1)
 //
 // chat -help prints the same list.
 package main

@@ -52,6 +52,8 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	fs.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "log format: text or json")
 	fs.StringVar(&logLevel, "log-level", logLevel, "log level: debug, info, warn or error")
 	fs.BoolVar(&cfg.AccessLog, "access-log", cfg.AccessLog, "log every request")
+	fs.StringVar(&cfg.NATS, "nats", cfg.NATS, "NATS `url` (nats://host:4222): keep rooms, the signing key and names in JetStream, shared by every chat node using it")
+	fs.IntVar(&cfg.NATSReplicas, "nats-replicas", cfg.NATSReplicas, "replicas of the JetStream streams and buckets the chat creates")
 	fs.Usage = func() {
 		fmt.Fprintf(out, "Usage: chat [flags]\n\n%s\n\nFlags (each also read from the environment variable shown; a flag wins):\n\n", usageIntro)
 		fs.VisitAll(func(f *flag.Flag) {
@@ -96,7 +98,8 @@ func lookup(getenv func(string) string, name string) (string, bool) {
 
 const usageIntro = `chat serves the chat room of the gevent article on gevent for Go:
 pages at http://ADDR/, a JSON API under /api/, WebSockets at /ws/{uid},
-/healthz and /metrics. History is kept in SQLite in the data directory.`
+/healthz and /metrics. History is kept in SQLite in the data directory, or
+with -nats in NATS JetStream, shared by every chat node using it.`
 
 // run runs the chat until ctx ends (SIGINT, SIGTERM) and returns the exit
 // code. ready, if not nil, is called with the listening address.
@@ -135,12 +138,8 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready func(net.
 	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
-	key, err := loadKey(cfg.Data)
-	if err != nil {
-		return err
-	}
 	m := newMetrics()
-	store, err := openSQLite(cfg.Data, m.observeStorage)
+	store, key, err := openStore(cfg, m.observeStorage)
 	if err != nil {
 		return err
 	}
@@ -155,7 +154,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready func(net.
 		store.Close()
 		return fmt.Errorf("listen: %w", err)
 	}
-	logger.Info("chat listening", "url", "http://"+srv.addr.String()+"/", "data", cfg.Data,
+	logger.Info("chat listening", "url", "http://"+srv.addr.String()+"/", "data", cfg.Data, "nats", cfg.NATS,
 		"rooms", strings.Join(cfg.Rooms, ","), "hubs", max(cfg.Hubs, 1))
 	if ready != nil {
 		ready(srv.addr)
@@ -177,4 +176,21 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready func(net.
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// openStore opens the history: in NATS JetStream with cfg.NATS, else in
+// SQLite in the data directory; and the cookie signing key kept with it.
+func openStore(cfg Config, observe func(op string, d time.Duration)) (Store, []byte, error) {
+	if cfg.NATS != "" {
+		return openNATS(cfg.NATS, cfg, observe)
+	}
+	key, err := loadKey(cfg.Data)
+	if err != nil {
+		return nil, nil, err
+	}
+	store, err := openSQLite(cfg.Data, observe)
+	if err != nil {
+		return nil, nil, err
+	}
+	return store, key, nil
 }
