@@ -12,6 +12,10 @@ import (
 // linkNode is a node of a linkable's wait list.
 type linkNode = waitlist.Node[struct{}]
 
+// aff is the Affinity of a waitable object, embedded under this unexported
+// name so that it adds nothing to the object's API (see hubapi.Affinity).
+type aff = hubapi.Affinity
+
 // linkable is the wait list and notification protocol shared by Event and
 // AsyncResult (gevent's AbstractLinkable). Its owner keeps its ready state
 // under mu. Waiters and links are notified in the order they arrived, each
@@ -19,10 +23,6 @@ type linkNode = waitlist.Node[struct{}]
 // waiter's hub, or a channel send for a plain goroutine), and each link as a
 // callback of the notifying hub; a notifier that is a plain goroutine runs
 // the links itself, in order, once mu is released.
-// aff is the Affinity of a waitable object, embedded under this unexported
-// name so that it adds nothing to the object's API (see hubapi.Affinity).
-type aff = hubapi.Affinity
-
 type linkable struct {
 	aff // embedded: JoinAll finds the object's hub through it
 
@@ -46,8 +46,10 @@ type linkable struct {
 func (l *linkable) waitLocked(ready, shared bool, d time.Duration) (bool, error) {
 	var h *gevent.Hub // the caller's hub, when it must queue behind
 	if ready {
-		if l.inflight > 0 && !hubapi.InLoopCallback() {
-			h = hubapi.CurrentHubIfAny()
+		if l.inflight > 0 {
+			if here, cb := hubapi.Here(); !cb {
+				h = here
+			}
 		}
 		if h == nil {
 			l.mu.Unlock()

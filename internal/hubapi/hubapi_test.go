@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/hooks"
 	"github.com/geventgo/gevent/internal/hubapi"
 	"github.com/geventgo/gevent/internal/leakcheck"
 )
@@ -115,4 +116,32 @@ func TestHere(t *testing.T) {
 		}
 	}()
 	<-ch
+}
+
+// homed embeds an Affinity as the module's waitable objects do.
+type aff = hubapi.Affinity
+
+type homed struct{ aff }
+
+// TestHomeOf: gevent finds the hub of an object that embeds an Affinity
+// while one hub alone uses it, and none once it is shared or for an object
+// without one.
+func TestHomeOf(t *testing.T) {
+	var o homed
+	runHub(t, func(h *gevent.Hub) {
+		if got := hooks.HomeOf(&o); got != nil {
+			t.Errorf("HomeOf before any use = %v; want nil", got)
+		}
+		hubapi.Touch(&o.aff)
+		if got := hooks.HomeOf(&o); got != any(h) {
+			t.Errorf("HomeOf after a use by h = %v; want %p", got, h)
+		}
+		if got := hooks.HomeOf(new(int)); got != nil {
+			t.Errorf("HomeOf(*int) = %v; want nil", got)
+		}
+		hubapi.Share(&o.aff)
+		if got := hooks.HomeOf(&o); got != nil {
+			t.Errorf("HomeOf after Share = %v; want nil", got)
+		}
+	})
 }
