@@ -156,16 +156,33 @@ func Run(fn func()) error {
 // RunCallback queues fn on the hub's FIFO, after the greenlets and callbacks
 // already queued (gevent's loop.run_callback). Must be called from the hub.
 // The returned Callback can stop the call before it runs.
-func (h *Hub) RunCallback(fn func()) *Callback { return &Callback{h.loop.RunCallback(fn)} }
+func (h *Hub) RunCallback(fn func()) *Callback {
+	c := &Callback{fn: fn}
+	h.loop.Post(runCallback, c)
+	return c
+}
 
 // Callback is a call queued by RunCallback.
-type Callback struct{ c *loop.Callback }
+type Callback struct {
+	fn            func()
+	stopped, done bool // hub-only
+}
+
+func runCallback(arg any) {
+	c := arg.(*Callback)
+	if c.stopped || c.done {
+		return
+	}
+	c.done = true
+	c.fn()
+}
 
 // Stop cancels the call if it has not run yet. Must be called from the hub.
-func (c *Callback) Stop() { c.c.Stop() }
+func (c *Callback) Stop() { c.stopped = true }
 
-// Pending reports whether the call is queued and not stopped.
-func (c *Callback) Pending() bool { return c.c.Pending() }
+// Pending reports whether the call is queued and not stopped. Must be called
+// from the hub.
+func (c *Callback) Pending() bool { return !c.stopped && !c.done }
 
 // RunCallbackThreadsafe queues fn from any goroutine and wakes the hub.
 func (h *Hub) RunCallbackThreadsafe(fn func()) error { return h.loop.RunCallbackThreadsafe(fn) }
