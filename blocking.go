@@ -70,7 +70,7 @@ func Blocking[T any](fn func() (T, error)) (T, error) {
 		return zero, err
 	}
 	res := &blockingResult[T]{w: NewWaiter()}
-	res.w.SetRef(true)
+	res.w.setRef(true)
 	submitBlocking(func() {
 		res.v, res.err = callRecovered(fn)
 		res.w.Switch()

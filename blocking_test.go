@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/hubapi"
 )
 
 // TestBlockingParallel: three greenlets each call Blocking with a function
@@ -97,7 +98,7 @@ func TestBlockingResults(t *testing.T) {
 	if v, err := gevent.Blocking(func() (int, error) { return 7, nil }); v != 7 || err != nil {
 		t.Errorf("Blocking without a hub = %v, %v; want 7, nil", v, err)
 	}
-	if gevent.CurrentHubIfAny() != nil {
+	if hubapi.CurrentHubIfAny() != nil {
 		t.Error("Blocking without a hub created one")
 	}
 }

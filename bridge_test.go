@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/hubapi"
 )
 
 // barrier returns a function that each of n callers calls; it returns true
@@ -150,7 +151,7 @@ func TestBlockingContextResults(t *testing.T) {
 	}); !errors.As(err, &pe) {
 		t.Errorf("BlockingContext(context.Background(), panicking fn) without a hub = %v; want *PanicError", err)
 	}
-	if gevent.CurrentHubIfAny() != nil {
+	if hubapi.CurrentHubIfAny() != nil {
 		t.Error("BlockingContext without a hub created one")
 	}
 }

@@ -1,5 +1,5 @@
 // Package gevent is the core of gevent for Go: greenlets scheduled
-// cooperatively by a hub that runs an event loop (package loop), with
+// cooperatively by a hub that runs an event loop (internal/loop), with
 // gevent's API in Go form.
 //
 // # The cooperative model

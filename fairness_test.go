@@ -8,7 +8,8 @@ import (
 	"time"
 
 	"github.com/geventgo/gevent"
-	"github.com/geventgo/gevent/loop"
+	"github.com/geventgo/gevent/internal/hubapi"
+	"github.com/geventgo/gevent/internal/loop"
 )
 
 // TestOwnerSpinDoesNotStarveTimeout: the hub's owner and a greenlet both
@@ -54,7 +55,7 @@ func TestOwnerSpinRunsThreadsafeCallbacksAndIO(t *testing.T) {
 		defer r.Close()
 		defer w.Close()
 		var ioSeen, cbSeen atomic.Bool
-		io, err := h.Loop().NewIO(int(r.Fd()), loop.Read, func(loop.Interest) { ioSeen.Store(true) })
+		io, err := hubapi.Loop(h).NewIO(int(r.Fd()), loop.Read, func(loop.Interest) { ioSeen.Store(true) })
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,8 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/geventgo/gevent/internal/loop"
 	"github.com/geventgo/gevent/internal/options"
-	"github.com/geventgo/gevent/loop"
 )
 
 // Greenlet states.
@@ -459,10 +459,10 @@ func (g *greenlet) join(d time.Duration) (bool, error) {
 	if t != nil && h == g.hub && t != &g.task {
 		w = &t.joinW // safe to reuse: links of this hub cannot be mid-call now
 		w.hub, w.t = h, t
-		w.Reset()
+		w.reset()
 	} else {
 		w = NewWaiter()
-		w.SetRef(h != g.hub)
+		w.setRef(h != g.hub)
 	}
 	if h != nil && t == &h.main {
 		h.mainWaitFor = g

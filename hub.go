@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/geventgo/gevent/internal/goid"
-	"github.com/geventgo/gevent/loop"
+	"github.com/geventgo/gevent/internal/loop"
 )
 
 // Hub runs one event loop and the greenlets spawned on it. There is at most
@@ -123,7 +123,7 @@ func newHub(owner int64) (*Hub, error) {
 	}
 	h := &Hub{loop: l, owner: owner, stream: os.Stderr}
 	h.main.hub = h
-	// The goroutine keeps its local values (LocalSlot) when it gets a hub.
+	// The goroutine keeps its local values (package local) when it gets a hub.
 	if v, ok := plainLocals.LoadAndDelete(owner); ok {
 		h.main.locals = *v.(*[]localEntry)
 	}
@@ -153,13 +153,36 @@ func Run(fn func()) error {
 	return nil
 }
 
-// Loop returns the hub's event loop. It is not goroutine-safe; see package
-// loop.
-func (h *Hub) Loop() *loop.Loop { return h.loop }
-
 // RunCallback queues fn on the hub's FIFO, after the greenlets and callbacks
 // already queued (gevent's loop.run_callback). Must be called from the hub.
-func (h *Hub) RunCallback(fn func()) *loop.Callback { return h.loop.RunCallback(fn) }
+// The returned Callback can stop the call before it runs.
+func (h *Hub) RunCallback(fn func()) *Callback {
+	c := &Callback{fn: fn}
+	h.loop.Post(runCallback, c)
+	return c
+}
+
+// Callback is a call queued by RunCallback.
+type Callback struct {
+	fn            func()
+	stopped, done bool // hub-only
+}
+
+func runCallback(arg any) {
+	c := arg.(*Callback)
+	if c.stopped || c.done {
+		return
+	}
+	c.done = true
+	c.fn()
+}
+
+// Stop cancels the call if it has not run yet. Must be called from the hub.
+func (c *Callback) Stop() { c.stopped = true }
+
+// Pending reports whether the call is queued and not stopped. Must be called
+// from the hub.
+func (c *Callback) Pending() bool { return !c.stopped && !c.done }
 
 // RunCallbackThreadsafe queues fn from any goroutine and wakes the hub.
 func (h *Hub) RunCallbackThreadsafe(fn func()) error { return h.loop.RunCallbackThreadsafe(fn) }

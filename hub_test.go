@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/hubapi"
 )
 
 // runHub runs fn as the main of a fresh hub and fails the test if Run fails.
@@ -42,13 +43,13 @@ func (l *reportLog) get() []gevent.Report {
 }
 
 func TestRun(t *testing.T) {
-	if gevent.CurrentHubIfAny() != nil {
+	if hubapi.CurrentHubIfAny() != nil {
 		t.Fatal("the test goroutine has a hub before Run")
 	}
 	var h *gevent.Hub
 	runHub(t, func(hub *gevent.Hub) {
 		h = hub
-		if hub == nil || gevent.CurrentHubIfAny() != hub {
+		if hub == nil || hubapi.CurrentHubIfAny() != hub {
 			t.Error("CurrentHub and CurrentHubIfAny disagree inside Run")
 		}
 		if err := gevent.Run(func() {}); !errors.Is(err, gevent.ErrHubExists) {
@@ -60,10 +61,10 @@ func TestRun(t *testing.T) {
 			t.Errorf("Run in a greenlet = %v; want ErrHubExists", inner)
 		}
 	})
-	if gevent.CurrentHubIfAny() != nil {
+	if hubapi.CurrentHubIfAny() != nil {
 		t.Error("the hub outlived Run")
 	}
-	if !h.Loop().Closed() {
+	if !hubapi.Loop(h).Closed() {
 		t.Error("Run left the hub's loop open")
 	}
 }
@@ -154,7 +155,7 @@ func TestBlockingSwitchOut(t *testing.T) {
 		errs := map[string]error{}
 		inCallback := false
 		h.RunCallback(func() {
-			inCallback = gevent.InLoopCallback()
+			inCallback = hubapi.InLoopCallback()
 			errs["Sleep(0)"] = gevent.Sleep(0)
 			errs["Sleep"] = gevent.Sleep(time.Millisecond)
 			errs["Idle"] = gevent.Idle()
@@ -169,7 +170,7 @@ func TestBlockingSwitchOut(t *testing.T) {
 		if !inCallback {
 			t.Error("InLoopCallback() = false in a loop callback")
 		}
-		if gevent.InLoopCallback() {
+		if hubapi.InLoopCallback() {
 			t.Error("InLoopCallback() = true in the hub's goroutine")
 		}
 		for name, err := range errs {
@@ -212,11 +213,11 @@ func TestHubJoin(t *testing.T) {
 func TestRunCallbackThreadsafe(t *testing.T) {
 	runHub(t, func(h *gevent.Hub) {
 		w := gevent.NewWaiter()
-		w.SetRef(true)
+		hubapi.SetRef(w, true)
 		ran := false
 		go func() {
 			h.RunCallbackThreadsafe(func() {
-				ran = gevent.InLoopCallback()
+				ran = hubapi.InLoopCallback()
 				w.Switch()
 			})
 		}()
@@ -289,7 +290,7 @@ func TestJoinFromPlainGoroutine(t *testing.T) {
 		w.Switch() // let the greenlet finish
 		v, err := g.Get()
 		switch {
-		case gevent.CurrentHubIfAny() != nil:
+		case hubapi.CurrentHubIfAny() != nil:
 			got <- "the joining goroutine got a hub"
 		case v != 42 || err != nil:
 			got <- fmt.Sprintf("Get = %v, %v; want 42, nil", v, err)
@@ -300,7 +301,7 @@ func TestJoinFromPlainGoroutine(t *testing.T) {
 	runHub(t, func(*gevent.Hub) {
 		g := gevent.Spawn(func() (int, error) {
 			w := gevent.NewWaiter()
-			w.SetRef(true) // the waker is another goroutine
+			hubapi.SetRef(w, true) // the waker is another goroutine
 			wch <- w
 			return 42, w.Wait()
 		})

@@ -1,6 +1,6 @@
 package gevent
 
-import "github.com/geventgo/gevent/loop"
+import "github.com/geventgo/gevent/internal/loop"
 
 // Shield runs fn with the caller's kills and outer Timeouts held back, so
 // that cleanup after a kill can block (Trio's shielded cancel scope). Kill

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"os"
 
-	"github.com/geventgo/gevent/loop"
+	"github.com/geventgo/gevent/internal/loop"
 )
 
 // SignalHandle is a handler installed by SignalHandler.

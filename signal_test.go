@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/hubapi"
 )
 
 // TestSignalHandler: each delivery of the signal runs the handler in a new
@@ -22,7 +23,7 @@ func TestSignalHandler(t *testing.T) {
 		var seen []any
 		ws := []*gevent.Waiter{gevent.NewWaiter(), gevent.NewWaiter()}
 		for _, w := range ws {
-			w.SetRef(true) // the signal comes from outside the hub
+			hubapi.SetRef(w, true) // the signal comes from outside the hub
 		}
 		s, err := gevent.SignalHandler(syscall.SIGUSR1, func() {
 			seen = append(seen, gevent.Current())
@@ -66,7 +67,7 @@ func TestSignalHandler(t *testing.T) {
 	if _, err := gevent.SignalHandler(syscall.SIGUSR1, nil); err == nil {
 		t.Error("SignalHandler(nil) = nil error")
 	}
-	if h := gevent.CurrentHubIfAny(); h != nil {
+	if h := hubapi.CurrentHubIfAny(); h != nil {
 		h.Destroy()
 	}
 }

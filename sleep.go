@@ -82,6 +82,6 @@ func sleepWaiter(h *Hub, t *task) (*Waiter, error) {
 	}
 	w := &t.sleepW
 	w.t, w.hub = t, h
-	w.Reset()
+	w.reset()
 	return w, nil
 }

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/geventgo/gevent/loop"
+	"github.com/geventgo/gevent/internal/loop"
 )
 
 // ErrTimeoutPending is returned by Timeout.Start on a Timeout that is

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/hubapi"
 )
 
 // inGreenlet runs fn in a greenlet of a fresh hub and waits for it.
@@ -283,7 +284,7 @@ func TestTimeoutNegativeExpiresAtOnce(t *testing.T) {
 func TestTimeoutWaitsOnOtherPrimitives(t *testing.T) {
 	inGreenlet(t, func() {
 		w := gevent.NewWaiter()
-		w.SetRef(true)
+		hubapi.SetRef(w, true)
 		if err := gevent.WithTimeout(5*time.Millisecond, w.Wait); !errors.Is(err, gevent.ErrTimeout) {
 			t.Errorf("Waiter.Wait under a Timeout = %v; want ErrTimeout", err)
 		}
@@ -308,7 +309,7 @@ func TestTimeoutAfterWakeUp(t *testing.T) {
 			w := gevent.NewWaiter()
 			// A loop timer due before the Timeout wakes the waiter; a
 			// greenlet that blocks the hub makes both due in one iteration.
-			wake := h.Loop().NewTimer(func() { w.Switch() })
+			wake := hubapi.Loop(h).NewTimer(func() { w.Switch() })
 			wake.Start(time.Millisecond, 0)
 			gevent.Go(func() { time.Sleep(20 * time.Millisecond) })
 			waitErr = gevent.WithTimeout(5*time.Millisecond, w.Wait)

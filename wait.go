@@ -2,6 +2,7 @@ package gevent
 
 import (
 	"fmt"
+	"github.com/geventgo/gevent/internal/hooks"
 	"iter"
 	"strings"
 	"sync"
@@ -22,11 +23,17 @@ type Waitable interface {
 }
 
 // onHubOf reports whether obj is made ready by hub h only: a Greenlet of h,
-// or any object with a Hub method that returns h. Waits on other objects
-// keep the waiting hub alive, since another goroutine may wake them.
+// or an object of this module used by h alone (its hubapi.Affinity). Waits
+// on other objects keep the waiting hub alive, since another goroutine may
+// wake them.
 func onHubOf(obj any, h *Hub) bool {
-	o, ok := obj.(interface{ Hub() *Hub })
-	return ok && h != nil && o.Hub() == h
+	if h == nil {
+		return false
+	}
+	if o, ok := obj.(interface{ Hub() *Hub }); ok {
+		return o.Hub() == h
+	}
+	return hooks.HomeOf != nil && hooks.HomeOf(obj) == any(h)
 }
 
 // Killable is a Waitable that KillAll and pool's groups can kill:
@@ -181,7 +188,7 @@ func iwait[G Waitable](objs []G, o options.Options, yield func(G) bool) error {
 			continue
 		}
 		w := NewWaiter()
-		w.SetRef(ref)
+		w.setRef(ref)
 		if t != nil && t == &here.main {
 			here.mainWaitFor = what
 		}

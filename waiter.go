@@ -5,7 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/geventgo/gevent/loop"
+	"github.com/geventgo/gevent/internal/loop"
 )
 
 // task is an execution context of a hub: a greenlet, or the goroutine that
@@ -24,7 +24,7 @@ type task struct {
 	timerW *Waiter      // the Waiter the timer throws into
 	sleepW Waiter       // reused by Sleep and Idle
 	joinW  Waiter       // reused by joins on greenlets of the same hub
-	locals []localEntry // LocalSlot values
+	locals []localEntry // per-context slots (package local)
 }
 
 // Waiter states.
@@ -47,7 +47,8 @@ var errWaitTimedOut = errors.New("gevent: wait timed out")
 // arming; the other reports false, which is how a waker learns that the
 // waiter gave up (timeout, kill) and must not receive what was offered.
 //
-// A Waiter must not be copied after first use. Reset re-arms it.
+// A Waiter must not be copied after first use. Once woken it stays woken:
+// a new wait needs a new Waiter.
 type Waiter struct {
 	state atomic.Int32
 	ref   bool          // keep the hub's loop alive while waiting
@@ -75,12 +76,10 @@ func (w *Waiter) bind() {
 	}
 }
 
-// Reset re-arms a Waiter whose wait has ended, so that it can be used for
-// another wait by the same context. Wakers of the previous wait must be gone.
-//
-// A Waiter bound to a hub that has been destroyed since is bound again to
-// the calling context: the goroutine is the same, its hub is new.
-func (w *Waiter) Reset() {
+// reset re-arms a Waiter whose wait has ended (hubapi.Reset). A Waiter
+// bound to a hub that has been destroyed since is bound again to the
+// calling context: the goroutine is the same, its hub is new.
+func (w *Waiter) reset() {
 	if w.hub != nil && w.hub.destroyed.Load() {
 		w.bind()
 	}
@@ -94,11 +93,9 @@ func (w *Waiter) Reset() {
 	w.state.Store(armed)
 }
 
-// SetRef sets whether a waiting hub's loop counts the wait as work that keeps
-// it alive, as a referenced watcher does. Set it when the waker lives on
-// another hub or goroutine; without it, a hub with nothing else to do reports
-// ErrLoopExit to its owning goroutine instead of waiting for that waker.
-func (w *Waiter) SetRef(ref bool) { w.ref = ref }
+// setRef sets whether a waiting hub's loop counts the wait as work that
+// keeps it alive (hubapi.SetRef).
+func (w *Waiter) setRef(ref bool) { w.ref = ref }
 
 // Ready reports whether Switch or Throw has woken the Waiter.
 func (w *Waiter) Ready() bool {
@@ -117,14 +114,10 @@ func (w *Waiter) Switch() bool {
 	return true
 }
 
-// SwitchNow is Switch for the watchers of an event loop. Called from a loop
-// callback of the hub whose greenlet waits on w, it switches into that
-// greenlet at once and returns when the greenlet parks again or finishes,
-// as gevent's hub does when an IO watcher fires, instead of queueing the
-// resumption behind the callbacks already queued. Anywhere else it is
-// Switch. The caller must call it last, holding no lock and relying on no
-// state the greenlet may change while it runs.
-func (w *Waiter) SwitchNow() bool {
+// switchNow is Switch for the watchers of an event loop (hubapi.SwitchNow):
+// called from a loop callback of the hub whose greenlet waits on w, it
+// switches into that greenlet at once.
+func (w *Waiter) switchNow() bool {
 	if !w.state.CompareAndSwap(armed, switched) {
 		return false
 	}
@@ -138,12 +131,8 @@ func (w *Waiter) SwitchNow() bool {
 	return true
 }
 
-// Disarm ends an arming without a wait, for an object that armed w (with
-// Rearm or Reset) to make it visible to wakers and then found it need not
-// wait: later Switch and Throw calls fail until the next Rearm or Reset. It
-// reports false if a wake-up came first. A zero Waiter is armed; Disarm
-// makes it idle.
-func (w *Waiter) Disarm() bool { return w.state.CompareAndSwap(armed, switched) }
+// disarm ends an arming without a wait (hubapi.Disarm).
+func (w *Waiter) disarm() bool { return w.state.CompareAndSwap(armed, switched) }
 
 // Throw wakes the Waiter so that Wait returns err. It reports whether it did,
 // as Switch does. It never blocks and may be called from any goroutine.
@@ -329,7 +318,7 @@ func (t *task) passThrough() {
 	h := t.hub
 	w := &t.sleepW
 	w.t, w.hub = t, h
-	w.Reset()
+	w.reset()
 	h.loop.Post(sleep0Wake, w)
 	t.passing = true
 	t.park(w)

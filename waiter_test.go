@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/hubapi"
 )
 
 // TestWaiterOneWakeUp: exactly one Switch or Throw succeeds per arming, a
@@ -25,7 +26,7 @@ func TestWaiterOneWakeUp(t *testing.T) {
 		if err := w.Wait(); err != nil {
 			t.Errorf("Wait after Switch = %v; want nil", err)
 		}
-		w.Reset()
+		hubapi.Reset(w)
 		if !w.Throw(errBoom) || w.Switch() {
 			t.Error("after Reset: Throw must succeed, then Switch fail")
 		}
@@ -34,8 +35,8 @@ func TestWaiterOneWakeUp(t *testing.T) {
 		}
 
 		// Concurrent wakers: exactly one wins.
-		w.Reset()
-		w.SetRef(true)
+		hubapi.Reset(w)
+		hubapi.SetRef(w, true)
 		var wins atomic.Int32
 		var wg sync.WaitGroup
 		for i := range 8 {
@@ -70,7 +71,7 @@ func TestWaiterTimeout(t *testing.T) {
 		if w.Switch() {
 			t.Error("Switch after the timeout succeeded; want false (the waiter gave up)")
 		}
-		w.Reset()
+		hubapi.Reset(w)
 		gevent.Go(func() { w.Switch() })
 		if ok, err := w.WaitTimeout(time.Second); !ok || err != nil {
 			t.Errorf("WaitTimeout woken by a greenlet = %v, %v; want true, nil", ok, err)
@@ -102,10 +103,10 @@ func TestWaiterPlainGoroutine(t *testing.T) {
 			res <- errors.New("WaitTimeout did not time out")
 			return
 		}
-		w.Reset()
+		hubapi.Reset(w)
 		wch <- w
 		err := w.Wait()
-		if gevent.CurrentHubIfAny() != nil {
+		if hubapi.CurrentHubIfAny() != nil {
 			err = errors.New("the plain goroutine got a hub")
 		}
 		res <- err
@@ -136,7 +137,7 @@ func TestWaiterRef(t *testing.T) {
 		var err error
 		g := gevent.Go(func() {
 			w := gevent.NewWaiter()
-			w.SetRef(true)
+			hubapi.SetRef(w, true)
 			go func() { time.Sleep(5 * time.Millisecond); w.Switch() }()
 			err = w.Wait()
 		})
@@ -173,9 +174,9 @@ func TestWaiterSwitchNow(t *testing.T) {
 				gevent.Sleep(0) // g parks on w
 				var first, second bool
 				wake := func() {
-					first = w.SwitchNow()
+					first = hubapi.SwitchNow(w)
 					order = append(order, "returned")
-					second = w.SwitchNow()
+					second = hubapi.SwitchNow(w)
 				}
 				if tc.fromLoop {
 					h.RunCallback(wake)

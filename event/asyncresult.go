@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/hubapi"
 )
 
 // ErrNilError is what SetError stores when it is given a nil error, so that
@@ -24,10 +25,10 @@ var ErrNilError = errors.New("event: AsyncResult.SetError called with a nil erro
 // called from any greenlet, hub or goroutine. An AsyncResult must not be
 // copied after first use.
 type AsyncResult[T any] struct {
-	l     linkable
-	ready atomic.Bool // written with l.mu held
+	linkable             // embedded: JoinAll finds the result's hub through it
+	ready    atomic.Bool // written with linkable.mu held
 
-	// Guarded by l.mu.
+	// Guarded by linkable.mu.
 	value    T
 	hasValue bool
 	err      error
@@ -38,8 +39,8 @@ var _ gevent.Waitable = (*AsyncResult[int])(nil)
 // Set stores v and wakes all waiters in the order they started waiting
 // (gevent's set). It never blocks. Links run as Event.Set describes.
 func (ar *AsyncResult[T]) Set(v T) {
-	ar.l.aff.Touch()
-	ar.l.mu.Lock()
+	hubapi.Touch(&ar.linkable.aff)
+	ar.linkable.mu.Lock()
 	ar.value, ar.hasValue = v, true
 	ar.readyLocked()
 }
@@ -50,8 +51,8 @@ func (ar *AsyncResult[T]) SetError(err error) {
 	if err == nil {
 		err = ErrNilError
 	}
-	ar.l.aff.Touch()
-	ar.l.mu.Lock()
+	hubapi.Touch(&ar.linkable.aff)
+	ar.linkable.mu.Lock()
 	ar.err = err
 	ar.readyLocked()
 }
@@ -59,8 +60,8 @@ func (ar *AsyncResult[T]) SetError(err error) {
 // readyLocked marks the result ready and notifies; it unlocks l.mu.
 func (ar *AsyncResult[T]) readyLocked() {
 	ar.ready.Store(true)
-	links := ar.l.notifyLocked()
-	ar.l.mu.Unlock()
+	links := ar.linkable.notifyLocked()
+	ar.linkable.mu.Unlock()
 	runLinks(links)
 }
 
@@ -81,32 +82,32 @@ func (ar *AsyncResult[T]) SetFrom(g *gevent.Greenlet[T]) {
 
 // Ready reports whether a value or an error has been set.
 func (ar *AsyncResult[T]) Ready() bool {
-	ar.l.aff.Touch()
+	hubapi.Touch(&ar.linkable.aff)
 	return ar.ready.Load()
 }
 
 // Successful reports whether a value has been set (gevent's successful).
 func (ar *AsyncResult[T]) Successful() bool {
-	ar.l.aff.Touch()
-	ar.l.mu.Lock()
-	defer ar.l.mu.Unlock()
+	hubapi.Touch(&ar.linkable.aff)
+	ar.linkable.mu.Lock()
+	defer ar.linkable.mu.Unlock()
 	return ar.hasValue
 }
 
 // Value returns the value set, or the zero value if none was.
 func (ar *AsyncResult[T]) Value() T {
-	ar.l.aff.Touch()
-	ar.l.mu.Lock()
-	defer ar.l.mu.Unlock()
+	hubapi.Touch(&ar.linkable.aff)
+	ar.linkable.mu.Lock()
+	defer ar.linkable.mu.Unlock()
 	return ar.value
 }
 
 // Err returns the error set by SetError, or nil (gevent's exception). It
 // stays set when a value is set too, though Get then reports the value.
 func (ar *AsyncResult[T]) Err() error {
-	ar.l.aff.Touch()
-	ar.l.mu.Lock()
-	defer ar.l.mu.Unlock()
+	hubapi.Touch(&ar.linkable.aff)
+	ar.linkable.mu.Lock()
+	defer ar.linkable.mu.Unlock()
 	return ar.err
 }
 
@@ -135,9 +136,9 @@ func (ar *AsyncResult[T]) GetTimeout(d time.Duration) (T, error) {
 // TryGet returns the result without blocking, or the zero value and
 // gevent.ErrNotReady when nothing has been set (gevent's get_nowait).
 func (ar *AsyncResult[T]) TryGet() (T, error) {
-	ar.l.aff.Touch()
-	ar.l.mu.Lock()
-	defer ar.l.mu.Unlock()
+	hubapi.Touch(&ar.linkable.aff)
+	ar.linkable.mu.Lock()
+	defer ar.linkable.mu.Unlock()
 	if !ar.ready.Load() {
 		var zero T
 		return zero, gevent.ErrNotReady
@@ -146,22 +147,22 @@ func (ar *AsyncResult[T]) TryGet() (T, error) {
 }
 
 func (ar *AsyncResult[T]) get(d time.Duration) (T, error) {
-	shared := ar.l.aff.Touch()
-	ar.l.mu.Lock()
-	if ar.ready.Load() && ar.l.inflight <= 0 {
-		defer ar.l.mu.Unlock()
+	shared := hubapi.Touch(&ar.linkable.aff)
+	ar.linkable.mu.Lock()
+	if ar.ready.Load() && ar.linkable.inflight <= 0 {
+		defer ar.linkable.mu.Unlock()
 		return ar.resultLocked()
 	}
 	var zero T
-	ok, err := ar.l.waitLocked(ar.ready.Load(), shared, d)
+	ok, err := ar.linkable.waitLocked(ar.ready.Load(), shared, d)
 	if err != nil {
 		return zero, err
 	}
 	if !ok {
 		return zero, gevent.ErrTimeout
 	}
-	ar.l.mu.Lock()
-	defer ar.l.mu.Unlock()
+	ar.linkable.mu.Lock()
+	defer ar.linkable.mu.Unlock()
 	return ar.resultLocked()
 }
 
@@ -192,31 +193,27 @@ func (ar *AsyncResult[T]) WaitTimeout(d time.Duration) (bool, error) {
 }
 
 func (ar *AsyncResult[T]) wait(d time.Duration) (bool, error) {
-	shared := ar.l.aff.Touch()
-	ar.l.mu.Lock()
-	return ar.l.waitLocked(ar.ready.Load(), shared, d)
+	shared := hubapi.Touch(&ar.linkable.aff)
+	ar.linkable.mu.Lock()
+	return ar.linkable.waitLocked(ar.ready.Load(), shared, d)
 }
 
 // RawLink registers fn to run once when the result becomes ready, or queues
 // it at once if it is ready, as Event.RawLink describes.
 func (ar *AsyncResult[T]) RawLink(fn func()) gevent.LinkID {
-	ar.l.aff.Touch()
-	ar.l.mu.Lock()
-	return ar.l.rawLinkLocked(ar.ready.Load(), fn)
+	hubapi.Touch(&ar.linkable.aff)
+	ar.linkable.mu.Lock()
+	return ar.linkable.rawLinkLocked(ar.ready.Load(), fn)
 }
 
 // Unlink removes a link that has not run yet, also one that a notification
 // has already queued (so a link can unlink another of the same notification,
 // as in gevent); unknown ids are ignored.
-func (ar *AsyncResult[T]) Unlink(id gevent.LinkID) { ar.l.unlink(id) }
+func (ar *AsyncResult[T]) Unlink(id gevent.LinkID) { ar.linkable.unlink(id) }
 
 // LinkCount returns the number of waiters and links queued on the result.
-func (ar *AsyncResult[T]) LinkCount() int { return ar.l.linkCount() }
+func (ar *AsyncResult[T]) LinkCount() int { return ar.linkable.linkCount() }
 
 // Share marks the AsyncResult as used by several hubs or goroutines before
 // any of them has touched it (see Event.Share).
-func (ar *AsyncResult[T]) Share() { ar.l.aff.Share() }
-
-// Hub returns the hub the AsyncResult has been used from, or nil once it is
-// shared (see Event.Hub).
-func (ar *AsyncResult[T]) Hub() *gevent.Hub { return ar.l.aff.Home() }
+func (ar *AsyncResult[T]) Share() { hubapi.Share(&ar.linkable.aff) }

@@ -29,7 +29,7 @@
 //
 // A hub's owning goroutine that waits on an Event or AsyncResult nobody can
 // set gets gevent.ErrLoopExit, as in gevent, as long as the object has only
-// been used by that hub. Each method records its caller (gevent.Affinity);
+// been used by that hub. Each method records its caller;
 // once an object has been used by a second hub or by a goroutine without a
 // hub, waiting on it keeps the waiting hub alive instead, since another
 // goroutine may set it. So an object that another hub or goroutine will set

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/hubapi"
 )
 
 // Event is a flag that greenlets and goroutines can wait for
@@ -15,8 +16,8 @@ import (
 // called from any greenlet, hub or goroutine. An Event must not be copied
 // after first use.
 type Event struct {
-	l    linkable
-	flag atomic.Bool // written with l.mu held
+	linkable             // embedded: JoinAll finds the Event's hub through it
+	flag     atomic.Bool // written with linkable.mu held
 }
 
 var _ gevent.Waitable = (*Event)(nil)
@@ -28,25 +29,25 @@ var _ gevent.Waitable = (*Event)(nil)
 // synchronously if the caller is a goroutine without a hub. Setting a set
 // Event does nothing more.
 func (e *Event) Set() {
-	e.l.aff.Touch()
-	e.l.mu.Lock()
+	hubapi.Touch(&e.linkable.aff)
+	e.linkable.mu.Lock()
 	e.flag.Store(true)
-	links := e.l.notifyLocked()
-	e.l.mu.Unlock()
+	links := e.linkable.notifyLocked()
+	e.linkable.mu.Unlock()
 	runLinks(links)
 }
 
 // Clear lowers the flag. Waiters that Set already woke still return true.
 func (e *Event) Clear() {
-	e.l.aff.Touch()
-	e.l.mu.Lock()
+	hubapi.Touch(&e.linkable.aff)
+	e.linkable.mu.Lock()
 	e.flag.Store(false)
-	e.l.mu.Unlock()
+	e.linkable.mu.Unlock()
 }
 
 // IsSet reports whether the flag is up.
 func (e *Event) IsSet() bool {
-	e.l.aff.Touch()
+	hubapi.Touch(&e.linkable.aff)
 	return e.flag.Load()
 }
 
@@ -79,9 +80,9 @@ func (e *Event) WaitTimeout(d time.Duration) (bool, error) {
 }
 
 func (e *Event) wait(d time.Duration) (bool, error) {
-	shared := e.l.aff.Touch()
-	e.l.mu.Lock()
-	return e.l.waitLocked(e.flag.Load(), shared, d)
+	shared := hubapi.Touch(&e.linkable.aff)
+	e.linkable.mu.Lock()
+	return e.linkable.waitLocked(e.flag.Load(), shared, d)
 }
 
 // RawLink registers fn to run once when the flag is next set (gevent's
@@ -90,27 +91,22 @@ func (e *Event) wait(d time.Duration) (bool, error) {
 // an Event already set: on the caller's hub, or synchronously in RawLink
 // on a goroutine without one). fn must not block or panic.
 func (e *Event) RawLink(fn func()) gevent.LinkID {
-	e.l.aff.Touch()
-	e.l.mu.Lock()
-	return e.l.rawLinkLocked(e.flag.Load(), fn)
+	hubapi.Touch(&e.linkable.aff)
+	e.linkable.mu.Lock()
+	return e.linkable.rawLinkLocked(e.flag.Load(), fn)
 }
 
 // Unlink removes a link that has not run yet, also one that a notification
 // has already queued (so a link can unlink another of the same notification,
 // as in gevent); unknown ids are ignored.
-func (e *Event) Unlink(id gevent.LinkID) { e.l.unlink(id) }
+func (e *Event) Unlink(id gevent.LinkID) { e.linkable.unlink(id) }
 
 // LinkCount returns the number of waiters and links queued on the Event
 // (gevent's linkcount).
-func (e *Event) LinkCount() int { return e.l.linkCount() }
+func (e *Event) LinkCount() int { return e.linkable.linkCount() }
 
 // Share marks the Event as used by several hubs or goroutines before any
 // of them has touched it, so that a hub waiting on it first stays alive for
-// the setter (see gevent.Affinity).
-func (e *Event) Share() { e.l.aff.Share() }
-
-// Hub returns the hub the Event has been used from, or nil once it is
-// shared by several hubs or goroutines (see gevent.Affinity.Home). JoinAll,
-// Wait and IWait use it: a wait on an Event of the caller's own hub alone
-// reports gevent.ErrLoopExit when nothing can set it.
-func (e *Event) Hub() *gevent.Hub { return e.l.aff.Home() }
+// the setter instead of reporting gevent.ErrLoopExit (see the package
+// documentation). It never blocks.
+func (e *Event) Share() { hubapi.Share(&e.linkable.aff) }

@@ -5,11 +5,16 @@ import (
 	"time"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/hubapi"
 	"github.com/geventgo/gevent/internal/waitlist"
 )
 
 // linkNode is a node of a linkable's wait list.
 type linkNode = waitlist.Node[struct{}]
+
+// aff is the Affinity of a waitable object, embedded under this unexported
+// name so that it adds nothing to the object's API (see hubapi.Affinity).
+type aff = hubapi.Affinity
 
 // linkable is the wait list and notification protocol shared by Event and
 // AsyncResult (gevent's AbstractLinkable). Its owner keeps its ready state
@@ -19,7 +24,7 @@ type linkNode = waitlist.Node[struct{}]
 // callback of the notifying hub; a notifier that is a plain goroutine runs
 // the links itself, in order, once mu is released.
 type linkable struct {
-	aff gevent.Affinity
+	aff // embedded: JoinAll finds the object's hub through it
 
 	mu   sync.Mutex // guards the fields below and the owner's state
 	list waitlist.List[struct{}]
@@ -41,8 +46,10 @@ type linkable struct {
 func (l *linkable) waitLocked(ready, shared bool, d time.Duration) (bool, error) {
 	var h *gevent.Hub // the caller's hub, when it must queue behind
 	if ready {
-		if l.inflight > 0 && !gevent.InLoopCallback() {
-			h = gevent.CurrentHubIfAny()
+		if l.inflight > 0 {
+			if here, cb := hubapi.Here(); !cb {
+				h = here
+			}
 		}
 		if h == nil {
 			l.mu.Unlock()
@@ -59,10 +66,10 @@ func (l *linkable) waitLocked(ready, shared bool, d time.Duration) (bool, error)
 	}
 	// The hub callback below holds w outside mu: a Waiter of its own.
 	w := gevent.NewWaiter()
-	w.SetRef(shared)
+	hubapi.SetRef(w, shared)
 	l.inflight++
 	l.mu.Unlock()
-	h.Loop().Post(switchWaiter, w)
+	hubapi.Loop(h).Post(switchWaiter, w)
 	ok, err := l.park(w, nil, d)
 	// The owner was ready when the caller came: a limit that passed before
 	// its turn does not make it a timeout.
@@ -112,12 +119,12 @@ func (l *linkable) notifyLocked() (syncLinks []*linkNode) {
 			continue
 		}
 		if !looked {
-			h, looked = gevent.CurrentHubIfAny(), true
+			h, looked = hubapi.CurrentHubIfAny(), true
 		}
 		if h == nil {
 			syncLinks = append(syncLinks, n)
 		} else {
-			h.Loop().Post(waitlist.RunLink[struct{}], n)
+			hubapi.Loop(h).Post(waitlist.RunLink[struct{}], n)
 		}
 	}
 	return syncLinks
@@ -137,7 +144,7 @@ func runLink(h *gevent.Hub, n *linkNode) {
 		waitlist.Run(n)
 		return
 	}
-	h.Loop().Post(waitlist.RunLink[struct{}], n)
+	hubapi.Loop(h).Post(waitlist.RunLink[struct{}], n)
 }
 
 // rawLinkLocked registers fn, or queues it at once when the owner is ready;
@@ -150,19 +157,19 @@ func (l *linkable) rawLinkLocked(ready bool, fn func()) gevent.LinkID {
 	}
 	n := l.list.AddLink(&l.mu, fn)
 	l.mu.Unlock()
-	runLink(gevent.CurrentHubIfAny(), n)
+	runLink(hubapi.CurrentHubIfAny(), n)
 	return n.ID
 }
 
 func (l *linkable) unlink(id gevent.LinkID) {
-	l.aff.Touch()
+	hubapi.Touch(&l.aff)
 	l.mu.Lock()
 	l.list.Unlink(id)
 	l.mu.Unlock()
 }
 
 func (l *linkable) linkCount() int {
-	l.aff.Touch()
+	hubapi.Touch(&l.aff)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.list.Len()

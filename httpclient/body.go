@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/hubapi"
 )
 
 // bufSize is the size of a body's buffer: what one read on a worker asks
@@ -150,7 +151,7 @@ func (b *body) Read(p []byte) (int, error) {
 			b.mu.Unlock()
 			return 0, errConcurrentRead
 		}
-		hub, inCallback := gevent.Here()
+		hub, inCallback := hubapi.Here()
 		if inCallback {
 			b.mu.Unlock()
 			return 0, fmt.Errorf("httpclient: reading response body: %w", gevent.ErrBlockingSwitchOut)
@@ -161,7 +162,7 @@ func (b *body) Read(p []byte) (int, error) {
 			// A worker is reading already (the first read, started by Do,
 			// or another reader's): wait for it.
 			w := gevent.NewWaiter()
-			w.SetRef(true)
+			hubapi.SetRef(w, true)
 			b.waiter = w
 			b.mu.Unlock()
 			err = b.waitFill(w)
@@ -207,7 +208,7 @@ func (b *body) Close() error {
 	b.releaseIfDone()
 	b.mu.Unlock()
 
-	hub, inCallback := gevent.Here()
+	hub, inCallback := hubapi.Here()
 	var err error
 	switch {
 	case atEOF || hub == nil:

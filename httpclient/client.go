@@ -50,6 +50,7 @@ import (
 	"sync/atomic"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/hubapi"
 )
 
 // Client makes HTTP requests that park only the calling greenlet. The zero
@@ -154,7 +155,7 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 	if req.URL == nil {
 		return nil, fmt.Errorf("httpclient: nil request URL")
 	}
-	hub, inCallback := gevent.Here()
+	hub, inCallback := hubapi.Here()
 	if inCallback {
 		return nil, requestError(req, gevent.ErrBlockingSwitchOut)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/geventgo/gevent"
 	"github.com/geventgo/gevent/event"
 	"github.com/geventgo/gevent/httpclient"
+	"github.com/geventgo/gevent/internal/hubapi"
 )
 
 func runHub(t *testing.T, fn func(h *gevent.Hub)) {
@@ -440,7 +441,7 @@ func TestHubsAndGoroutines(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			check(fmt.Sprintf("/plain/%d", i))
-			if gevent.CurrentHubIfAny() != nil {
+			if hubapi.CurrentHubIfAny() != nil {
 				errs <- errors.New("a plain goroutine's request created a hub")
 			}
 		}()

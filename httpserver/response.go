@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"golang.org/x/net/http/httpguts"
+
+	"github.com/geventgo/gevent/internal/hubapi"
 )
 
 // response is the http.ResponseWriter of one request. It also implements
@@ -264,7 +266,7 @@ func (w *response) commit(final bool) {
 	b = w.appendFields(b, h)
 	if _, ok := h["Date"]; !ok {
 		b = append(b, "Date: "...)
-		b = appendDate(b, c.hs.hub.Loop().Now())
+		b = appendDate(b, hubapi.Loop(c.hs.hub).Now())
 		b = append(b, "\r\n"...)
 	}
 	if writeCL {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/hubapi"
 	"github.com/geventgo/gevent/socket"
 )
 
@@ -346,12 +347,12 @@ func waitClosed(ch chan struct{}) error {
 		return nil
 	default:
 	}
-	if gevent.CurrentHubIfAny() == nil {
+	if hubapi.CurrentHubIfAny() == nil {
 		<-ch
 		return nil
 	}
 	w := gevent.NewWaiter()
-	w.SetRef(true)
+	hubapi.SetRef(w, true)
 	stop := make(chan struct{})
 	defer close(stop)
 	go func() {
@@ -393,14 +394,14 @@ type hubState struct {
 
 func newHubState(s *Server) *hubState {
 	hs := &hubState{s: s, st: &s.settings, hub: gevent.CurrentHub(), quit: gevent.NewWaiter(), done: make(chan struct{})}
-	hs.quit.SetRef(true)
+	hubapi.SetRef(hs.quit, true)
 	return hs
 }
 
 // post runs fn on the hub: at once when called from one of its greenlets,
 // through its goroutine-safe queue otherwise.
 func (hs *hubState) post(fn func()) {
-	if h, cb := gevent.Here(); h == hs.hub && !cb {
+	if h, cb := hubapi.Here(); h == hs.hub && !cb {
 		fn()
 		return
 	}
@@ -548,7 +549,7 @@ func (hs *hubState) sweep() {
 
 // now returns the loop's time in ns: cached per loop iteration, so many
 // requests share one clock read. Hub-only.
-func (hs *hubState) now() int64 { return hs.hub.Loop().Now().UnixNano() }
+func (hs *hubState) now() int64 { return hubapi.Loop(hs.hub).Now().UnixNano() }
 
 // stop shuts this hub's part down (see Shutdown); it runs in a greenlet of
 // the hub.

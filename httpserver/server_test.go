@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/hubapi"
 )
 
 func TestServeHello(t *testing.T) {
@@ -369,7 +370,7 @@ func TestResponseController(t *testing.T) {
 // waitDone waits cooperatively until ctx is done.
 func waitDone(ctx context.Context) error {
 	w := gevent.NewWaiter()
-	w.SetRef(true)
+	hubapi.SetRef(w, true)
 	stop := context.AfterFunc(ctx, func() { w.Switch() })
 	defer stop()
 	return w.Wait()

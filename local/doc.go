@@ -11,7 +11,7 @@
 // live as long as the hub; values of a goroutine without a hub live until
 // deleted, since nothing reports that goroutine's end.
 //
-// Local is built on gevent.LocalSlot: a Get is a lookup of the current
+// Local is built on a per-context slot: a Get is a lookup of the current
 // greenlet and an index into its table, a few nanoseconds.
 //
 // # Differences from gevent

@@ -3,7 +3,7 @@ package local
 import (
 	"sync/atomic"
 
-	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/hubapi"
 )
 
 // Local holds one value of type T per greenlet (gevent.local.local): each
@@ -21,7 +21,7 @@ import (
 // used. Create Locals once (package variables, long-lived objects), not per
 // request.
 type Local[T any] struct {
-	slot atomic.Pointer[gevent.LocalSlot] // allocated on first use
+	slot atomic.Pointer[hubapi.LocalSlot] // allocated on first use
 	init func() T                         // nil for the zero Local; immutable
 }
 
@@ -43,11 +43,11 @@ func New[T any](init func() T) *Local[T] {
 	return &Local[T]{init: init}
 }
 
-func (l *Local[T]) key() gevent.LocalSlot {
+func (l *Local[T]) key() hubapi.LocalSlot {
 	if p := l.slot.Load(); p != nil {
 		return *p
 	}
-	s := gevent.NewLocalSlot()
+	s := hubapi.NewLocalSlot()
 	l.slot.CompareAndSwap(nil, &s)
 	return *l.slot.Load()
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/geventgo/gevent"
 	"github.com/geventgo/gevent/internal/goid"
+	"github.com/geventgo/gevent/internal/hubapi"
 	"github.com/geventgo/gevent/internal/waitlist"
 )
 
@@ -21,7 +22,7 @@ import (
 type RLock struct {
 	_ noCopy
 
-	aff gevent.Affinity
+	aff hubapi.Affinity
 
 	mu      sync.Mutex // guards the fields below
 	owner   any        // the holder's identity (see self); nil: unlocked
@@ -43,7 +44,7 @@ func self() any {
 	if g := gevent.Current(); g != nil {
 		return g
 	}
-	if h, cb := gevent.Here(); cb {
+	if h, cb := hubapi.Here(); cb {
 		return hubCallback{h}
 	}
 	return goroutine(goid.Get())
@@ -71,7 +72,7 @@ func (l *RLock) AcquireTimeout(d time.Duration) (bool, error) {
 // TryAcquire takes the lock if it is free or held by the caller, and
 // reports whether it did. It never blocks.
 func (l *RLock) TryAcquire() bool {
-	l.aff.Touch()
+	hubapi.Touch(&l.aff)
 	me := self()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -91,7 +92,7 @@ func (l *RLock) tryLocked(me any) bool {
 }
 
 func (l *RLock) acquire(d time.Duration) (bool, error) {
-	shared := l.aff.Touch()
+	shared := hubapi.Touch(&l.aff)
 	me := self()
 	l.mu.Lock()
 	if l.tryLocked(me) {
@@ -117,7 +118,7 @@ func (l *RLock) acquire(d time.Duration) (bool, error) {
 // blocks. Called by a context that does not hold the lock, it changes
 // nothing and returns an error wrapping ErrNotOwner.
 func (l *RLock) Release() error {
-	l.aff.Touch()
+	hubapi.Touch(&l.aff)
 	me := self()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -155,7 +156,7 @@ func describe(id any) string {
 
 // Locked reports whether some context holds the lock.
 func (l *RLock) Locked() bool {
-	l.aff.Touch()
+	hubapi.Touch(&l.aff)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.owner != nil
@@ -164,7 +165,7 @@ func (l *RLock) Locked() bool {
 // Owned reports whether the calling context holds the lock (gevent's
 // _is_owned).
 func (l *RLock) Owned() bool {
-	l.aff.Touch()
+	hubapi.Touch(&l.aff)
 	me := self()
 	l.mu.Lock()
 	defer l.mu.Unlock()

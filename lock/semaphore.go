@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/hubapi"
 	"github.com/geventgo/gevent/internal/waitlist"
 )
 
@@ -37,7 +38,7 @@ type Semaphore struct {
 	bound   int64 // immutable: the initial value of a bounded semaphore
 	bounded bool  // immutable
 
-	aff gevent.Affinity
+	aff // embedded: JoinAll finds the semaphore's hub through it
 
 	mu      sync.Mutex // guards the fields below
 	waiters waitList   // callers of Acquire and Wait, and links
@@ -81,7 +82,7 @@ func (s *Semaphore) tryTake() bool {
 // gevent.ErrBlockingSwitchOut in a loop callback, gevent.ErrHubDestroyed.
 // A free permit is taken without switching.
 func (s *Semaphore) Acquire() error {
-	s.aff.Touch()
+	hubapi.Touch(&s.aff)
 	if s.tryTake() {
 		return nil
 	}
@@ -92,7 +93,7 @@ func (s *Semaphore) Acquire() error {
 // AcquireTimeout is Acquire with a limit: it reports false, nil when d
 // passes without a permit. With d <= 0 it does not wait.
 func (s *Semaphore) AcquireTimeout(d time.Duration) (bool, error) {
-	s.aff.Touch()
+	hubapi.Touch(&s.aff)
 	if s.tryTake() {
 		return true, nil
 	}
@@ -105,7 +106,7 @@ func (s *Semaphore) AcquireTimeout(d time.Duration) (bool, error) {
 // TryAcquire takes a free permit and reports whether there was one. It
 // never blocks.
 func (s *Semaphore) TryAcquire() bool {
-	s.aff.Touch()
+	hubapi.Touch(&s.aff)
 	return s.tryTake()
 }
 
@@ -113,7 +114,7 @@ func (s *Semaphore) TryAcquire() bool {
 // It returns nil then, or the error that ended the wait, as Acquire does.
 // Callers of Wait and Acquire are woken in the order they blocked.
 func (s *Semaphore) Wait() error {
-	s.aff.Touch()
+	hubapi.Touch(&s.aff)
 	if s.count.Load() > 0 {
 		return nil
 	}
@@ -124,7 +125,7 @@ func (s *Semaphore) Wait() error {
 // WaitTimeout is Wait with a limit: it reports false, nil when d passes
 // first. With d <= 0 it does not wait.
 func (s *Semaphore) WaitTimeout(d time.Duration) (bool, error) {
-	s.aff.Touch()
+	hubapi.Touch(&s.aff)
 	if s.count.Load() > 0 {
 		return true, nil
 	}
@@ -137,7 +138,7 @@ func (s *Semaphore) WaitTimeout(d time.Duration) (bool, error) {
 // waitSlow queues the caller and parks it until Release hands it a permit
 // (take) or finds one free (!take). d < 0 waits without a limit.
 func (s *Semaphore) waitSlow(take bool, d time.Duration) (ok bool, err error) {
-	shared := s.aff.Touch()
+	shared := hubapi.Touch(&s.aff)
 	s.mu.Lock()
 	s.parked.Add(1)
 	// Re-check now that Release will see the waiter.
@@ -172,7 +173,7 @@ func (s *Semaphore) waitSlow(take bool, d time.Duration) (ok bool, err error) {
 // changes nothing, on a bounded semaphore whose permits are all free; an
 // unbounded Semaphore may be released more times than it was acquired.
 func (s *Semaphore) Release() error {
-	s.aff.Touch()
+	hubapi.Touch(&s.aff)
 	if s.bounded {
 		for {
 			v := s.count.Load()
@@ -237,13 +238,13 @@ func (s *Semaphore) dequeueLocked() {
 
 // Locked reports whether no permit is free (gevent's locked).
 func (s *Semaphore) Locked() bool {
-	s.aff.Touch()
+	hubapi.Touch(&s.aff)
 	return s.count.Load() <= 0
 }
 
 // Value returns the number of free permits (gevent's counter).
 func (s *Semaphore) Value() int {
-	s.aff.Touch()
+	hubapi.Touch(&s.aff)
 	return int(s.count.Load())
 }
 
@@ -259,7 +260,7 @@ func (s *Semaphore) Ready() bool { return s.count.Load() > 0 }
 // link unlinked before it runs, even by another link of the same Release,
 // does not run.
 func (s *Semaphore) RawLink(fn func()) gevent.LinkID {
-	s.aff.Touch()
+	hubapi.Touch(&s.aff)
 	s.mu.Lock()
 	if s.count.Load() > 0 && s.waiters.Len() == 0 {
 		n := s.waiters.AddLink(&s.mu, fn)
@@ -328,9 +329,11 @@ var (
 
 // Share marks the semaphore as used by several hubs or goroutines before any
 // of them has touched it, so that a hub waiting on it first stays alive for
-// the releaser (see gevent.Affinity).
-func (s *Semaphore) Share() { s.aff.Share() }
+// the releaser instead of reporting gevent.ErrLoopExit. The semaphore finds
+// this out by itself once a second hub or a plain goroutine uses it. It
+// never blocks.
+func (s *Semaphore) Share() { hubapi.Share(&s.aff) }
 
-// Hub returns the hub the semaphore has been used from, or nil once it is
-// shared (see gevent.Affinity.Home); JoinAll, Wait and IWait use it.
-func (s *Semaphore) Hub() *gevent.Hub { return s.aff.Home() }
+// aff is the Affinity of a waitable object, embedded under this unexported
+// name so that it adds nothing to the object's API (see hubapi.Affinity).
+type aff = hubapi.Affinity

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/hubapi"
 	"github.com/geventgo/gevent/internal/waitlist"
 )
 
@@ -47,7 +47,7 @@ const (
 // one, so that it runs after the caller yields, as gevent's rawlink on a
 // ready object does; directly on a goroutine without a hub.
 func schedule(fn func()) {
-	if h := gevent.CurrentHubIfAny(); h != nil {
+	if h := hubapi.CurrentHubIfAny(); h != nil {
 		h.RunCallback(fn)
 		return
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/hubapi"
 	"github.com/geventgo/gevent/internal/options"
 	"github.com/geventgo/gevent/lock"
 )
@@ -38,7 +39,7 @@ type Group struct {
 	sem  *lock.Semaphore
 	size int // immutable; 0 when there is no limit
 
-	aff gevent.Affinity
+	aff hubapi.Affinity
 	// foreign is set once a member of another hub than its adder's, or of
 	// no known hub, joins: a Join must then keep its hub alive.
 	foreign atomic.Bool
@@ -106,7 +107,7 @@ func (g *Group) Members() []gevent.Killable {
 // the error that ended that wait, as lock.Semaphore.Acquire does; in a
 // Group it never blocks. Adding a member again does nothing.
 func (g *Group) Add(k gevent.Killable) error {
-	g.aff.Touch()
+	hubapi.Touch(&g.aff)
 	if g.has(k) {
 		return nil
 	}
@@ -122,7 +123,7 @@ func (g *Group) Add(k gevent.Killable) error {
 // TryAdd is Add without waiting: it returns ErrPoolFull when a Pool has no
 // free slot.
 func (g *Group) TryAdd(k gevent.Killable) error {
-	g.aff.Touch()
+	hubapi.Touch(&g.aff)
 	if g.has(k) {
 		return nil
 	}
@@ -136,7 +137,7 @@ func (g *Group) TryAdd(k gevent.Killable) error {
 // AddTimeout is Add with a limit on the wait for a slot: it returns
 // ErrPoolFull when d passes first. With d <= 0 it does not wait.
 func (g *Group) AddTimeout(k gevent.Killable, d time.Duration) error {
-	g.aff.Touch()
+	hubapi.Touch(&g.aff)
 	if g.has(k) {
 		return nil
 	}
@@ -155,7 +156,7 @@ func (g *Group) AddTimeout(k gevent.Killable, d time.Duration) error {
 
 // insert adds k, holding a slot of a Pool, and links its removal.
 func (g *Group) insert(k gevent.Killable) {
-	if h, ok := k.(interface{ Hub() *gevent.Hub }); !ok || h.Hub() != gevent.CurrentHubIfAny() {
+	if h, ok := k.(interface{ Hub() *gevent.Hub }); !ok || h.Hub() != hubapi.CurrentHubIfAny() {
 		g.foreign.Store(true)
 	}
 	g.mu.Lock()
@@ -225,7 +226,7 @@ func (g *Group) releaseSlot() {
 // error that interrupts the wait itself comes first.
 func (g *Group) Join(opts ...gevent.Option) error {
 	o := getOptions(opts)
-	shared := g.aff.Touch() || g.foreign.Load()
+	shared := hubapi.Touch(&g.aff) || g.foreign.Load()
 	var snapshot []gevent.Killable
 	if o.RaiseError {
 		snapshot = g.Members()
@@ -240,7 +241,7 @@ func (g *Group) Join(opts ...gevent.Option) error {
 		return cmpOr(firstError(snapshot), gevent.ErrTimeout)
 	}
 	w := gevent.NewWaiter()
-	w.SetRef(shared)
+	hubapi.SetRef(w, shared)
 	g.joiners = append(g.joiners, w)
 	g.mu.Unlock()
 
@@ -314,7 +315,7 @@ func cmpOr(errs ...error) error {
 // without waiting for itself: its next blocking call returns the error.
 func (g *Group) Kill(opts ...gevent.Option) error {
 	o := getOptions(opts)
-	g.aff.Touch()
+	hubapi.Touch(&g.aff)
 	me := gevent.Current()
 	var deadline time.Time
 	if o.HasTimeout {

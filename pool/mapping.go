@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/hubapi"
 )
 
 // Spawn starts fn in a new greenlet of the caller's hub and adds it to s
@@ -16,7 +17,7 @@ import (
 // switches, and leaves s when it finishes.
 func Spawn[T any](s Spawner, fn func() (T, error)) (*gevent.Greenlet[T], error) {
 	g := s.group()
-	g.aff.Touch()
+	hubapi.Touch(&g.aff)
 	if g.sem != nil {
 		if err := g.sem.Acquire(); err != nil {
 			return nil, err
@@ -29,7 +30,7 @@ func Spawn[T any](s Spawner, fn func() (T, error)) (*gevent.Greenlet[T], error) 
 // Pool has no free slot.
 func TrySpawn[T any](s Spawner, fn func() (T, error)) (*gevent.Greenlet[T], error) {
 	g := s.group()
-	g.aff.Touch()
+	hubapi.Touch(&g.aff)
 	if g.sem != nil && !g.sem.TryAcquire() {
 		return nil, ErrPoolFull
 	}

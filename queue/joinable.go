@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/hubapi"
 )
 
 // JoinableQueue is a Queue used with TaskDone and Join
@@ -20,7 +21,7 @@ func NewJoinable[T any](maxsize int) *JoinableQueue[T] { return New[T](maxsize) 
 // Join returns. It returns ErrTaskDoneTooManyTimes, and changes nothing, when
 // no task is unfinished. It never blocks.
 func (q *Queue[T]) TaskDone() error {
-	q.aff.Touch()
+	hubapi.Touch(&q.aff)
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.unfinished <= 0 {
@@ -70,7 +71,7 @@ func (q *Queue[T]) join(block bool, d time.Duration) (bool, error) {
 		q.mu.Unlock()
 		return false, nil
 	}
-	if gevent.InLoopCallback() {
+	if hubapi.InLoopCallback() {
 		q.mu.Unlock()
 		return false, gevent.ErrBlockingSwitchOut
 	}
@@ -96,7 +97,7 @@ func (q *Queue[T]) Shutdown() { q.shutdown(false) }
 func (q *Queue[T]) ShutdownNow() { q.shutdown(true) }
 
 func (q *Queue[T]) shutdown(now bool) {
-	q.aff.Touch()
+	hubapi.Touch(&q.aff)
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.shut = true

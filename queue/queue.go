@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/hubapi"
 	"github.com/geventgo/gevent/internal/ring"
 )
 
@@ -26,7 +27,7 @@ import (
 // The zero value is an empty unbounded FIFO queue, ready to use. A Queue must
 // not be copied after first use.
 type Queue[T any] struct {
-	aff gevent.Affinity
+	aff hubapi.Affinity
 
 	mu         sync.Mutex   // guards the fields below
 	order      store[T]     // the LIFO or priority store; nil: the FIFO fifo
@@ -157,11 +158,11 @@ func (q *Queue[T]) All() iter.Seq[T] {
 // a plain goroutine calls one of its methods; call Share when a hub may block
 // on the queue, with nothing else to do, before that happens (for example
 // when a goroutine started later will put the first item). It never blocks.
-func (q *Queue[T]) Share() { q.aff.Share() }
+func (q *Queue[T]) Share() { hubapi.Share(&q.aff) }
 
 // touch records the calling context and reports whether blocked callers must
 // keep their hub alive.
-func (q *Queue[T]) touch() bool { return q.aff.Touch() }
+func (q *Queue[T]) touch() bool { return hubapi.Touch(&q.aff) }
 
 // lenLocked returns the number of items in the store, reserved ones
 // included.
@@ -254,7 +255,7 @@ func (q *Queue[T]) put(v T, rv, block bool, d time.Duration) error {
 		q.mu.Unlock()
 		return nil
 	}
-	if !block || gevent.InLoopCallback() {
+	if !block || hubapi.InLoopCallback() {
 		q.mu.Unlock()
 		return ErrFull
 	}
@@ -276,7 +277,7 @@ func (q *Queue[T]) put(v T, rv, block bool, d time.Duration) error {
 // Kill) is not the put's: the item was delivered; the Kill stays pending for
 // the caller's next blocking call.
 func yieldToGetter() {
-	if gevent.CurrentHubIfAny() != nil && !gevent.InLoopCallback() {
+	if h, cb := hubapi.Here(); h != nil && !cb {
 		_ = gevent.Sleep(0)
 	}
 }
@@ -310,7 +311,7 @@ func (q *Queue[T]) get(r uint8, rv, block bool, d time.Duration) (T, error) {
 		q.mu.Unlock()
 		return zero, ErrShutDown
 	}
-	if !block || gevent.InLoopCallback() {
+	if !block || hubapi.InLoopCallback() {
 		q.mu.Unlock()
 		return zero, ErrEmpty
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/hubapi"
 	"github.com/geventgo/gevent/queue"
 )
 
@@ -29,7 +30,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Errorf("timed out waiting for %s", what)
 			return
 		}
-		if gevent.CurrentHubIfAny() != nil {
+		if hubapi.CurrentHubIfAny() != nil {
 			gevent.Sleep(100 * time.Microsecond)
 		} else {
 			time.Sleep(100 * time.Microsecond)
@@ -451,7 +452,7 @@ func TestLoopCallbackNeverBlocks(t *testing.T) {
 				var err error
 				inCallback := false
 				gevent.CurrentHub().RunCallback(func() {
-					inCallback = gevent.InLoopCallback()
+					inCallback = hubapi.InLoopCallback()
 					v, err = tt.op(q)
 				})
 				gevent.Sleep(0) // the callback runs first

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/hubapi"
 	"github.com/geventgo/gevent/socket"
 )
 
@@ -165,7 +166,7 @@ func (s *StreamServer) startHubs(n int, done chan struct{}) error {
 				w, _ := s.newWorker(ln)
 				w.owned = true
 				w.quit = gevent.NewWaiter()
-				w.quit.SetRef(true)
+				hubapi.SetRef(w.quit, true)
 				w.startAccepting()
 				results <- nil
 				ready <- w
@@ -284,7 +285,7 @@ func (s *StreamServer) shutdown(timeout time.Duration) error {
 // waitClosed waits for ch to be closed: cooperatively in a greenlet or a
 // hub's goroutine, plainly elsewhere.
 func waitClosed(ch chan struct{}) error {
-	if gevent.CurrentHubIfAny() == nil {
+	if hubapi.CurrentHubIfAny() == nil {
 		<-ch
 		return nil
 	}
@@ -294,7 +295,7 @@ func waitClosed(ch chan struct{}) error {
 	default:
 	}
 	w := gevent.NewWaiter()
-	w.SetRef(true)
+	hubapi.SetRef(w, true)
 	stop := make(chan struct{})
 	defer close(stop)
 	go func() {

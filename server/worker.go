@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/hubapi"
 	"github.com/geventgo/gevent/socket"
 	"golang.org/x/sys/unix"
 )
@@ -179,7 +180,7 @@ func (w *hubWorker) stop(timeout time.Duration) {
 		w.quit.Switch()
 		return
 	}
-	if gevent.CurrentHubIfAny() == w.hub && !gevent.InLoopCallback() {
+	if hubapi.CurrentHubIfAny() == w.hub && !hubapi.InLoopCallback() {
 		w.stopOnHub(timeout)
 		return
 	}

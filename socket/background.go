@@ -19,7 +19,8 @@ import (
 	"time"
 
 	"github.com/geventgo/gevent"
-	"github.com/geventgo/gevent/loop"
+	"github.com/geventgo/gevent/internal/hubapi"
+	"github.com/geventgo/gevent/internal/loop"
 )
 
 // background is the hub that owns the sockets of goroutines without a hub.
@@ -32,7 +33,7 @@ var background struct {
 // background hub for a goroutine without one. It returns nil only if no
 // event loop can be created.
 func ownerHub() *gevent.Hub {
-	if h := gevent.CurrentHubIfAny(); h != nil {
+	if h := hubapi.CurrentHubIfAny(); h != nil {
 		return h
 	}
 	background.once.Do(startBackground)
@@ -49,7 +50,7 @@ func startBackground() {
 		gevent.Run(func() {
 			background.hub = gevent.CurrentHub()
 			forever := gevent.NewWaiter()
-			forever.SetRef(true) // the loop stays alive with nothing to do
+			hubapi.SetRef(forever, true) // the loop stays alive with nothing to do
 			signal()
 			forever.Wait()
 		})
@@ -69,7 +70,7 @@ func waitFDBackground(fd int, ev loop.Interest, timeout time.Duration) error {
 	var io *loop.IO // background-hub only
 	err := h.RunCallbackThreadsafe(func() {
 		var err error
-		io, err = h.Loop().NewIO(fd, ev, func(loop.Interest) { w.Switch() })
+		io, err = hubapi.Loop(h).NewIO(fd, ev, func(loop.Interest) { w.Switch() })
 		if err == nil {
 			err = io.Start()
 		}

@@ -31,7 +31,8 @@ import (
 	"time"
 
 	"github.com/geventgo/gevent"
-	"github.com/geventgo/gevent/loop"
+	"github.com/geventgo/gevent/internal/hubapi"
+	"github.com/geventgo/gevent/internal/loop"
 	"golang.org/x/sys/unix"
 )
 
@@ -106,7 +107,7 @@ func newFD(sysfd, family, sotype int, network string) (*netFD, error) {
 	}
 	fd := &netFD{hub: h, sysfd: sysfd, family: family, sotype: sotype, net: network}
 	for i := range fd.spare {
-		fd.spare[i].Disarm() // idle until the first wait
+		hubapi.Disarm(&fd.spare[i]) // idle until the first wait
 	}
 	return fd, nil
 }
@@ -156,7 +157,7 @@ const (
 // lockOp takes the direction's lock and a reference. It reports how the
 // caller waits: on the owner's loop directly, or relayed to it (see wait).
 func (fd *netFD) lockOp(dir int) (opMode, error) {
-	h, inCallback := gevent.Here()
+	h, inCallback := hubapi.Here()
 	mode := opOther
 	switch {
 	case h == nil:
@@ -251,7 +252,7 @@ func (fd *netFD) Close() error {
 
 // destroy removes the descriptor from the owner's loop and closes it.
 func (fd *netFD) destroy() {
-	if gevent.CurrentHubIfAny() == fd.hub {
+	if hubapi.CurrentHubIfAny() == fd.hub {
 		fd.destroyOnHub()
 		return
 	}
@@ -267,7 +268,7 @@ func (fd *netFD) destroyOnHub() {
 			fd.io[i] = nil
 		}
 	}
-	fd.hub.Loop().ForgetFD(fd.sysfd)
+	hubapi.Loop(fd.hub).ForgetFD(fd.sysfd)
 	unix.Close(fd.sysfd)
 }
 
@@ -285,10 +286,10 @@ func (fd *netFD) wait(dir int, mode opMode) error {
 		return nil
 	}
 	w := &fd.spare[dir]
-	w.Rearm() // Close, SetDeadline and ready reach it from here on
+	hubapi.Rearm(w) // Close, SetDeadline and ready reach it from here on
 	timeout, err := fd.waitLimit(dir)
 	if err != nil {
-		w.Disarm()
+		hubapi.Disarm(w)
 		return err
 	}
 	fd.arm(dir, w)
@@ -304,7 +305,7 @@ func (fd *netFD) wait(dir int, mode opMode) error {
 // Waiter.
 func (fd *netFD) waitRelayed(dir int) error {
 	w := gevent.NewWaiter()
-	w.SetRef(true)
+	hubapi.SetRef(w, true)
 	fd.waiter[dir].Store(w)
 	defer fd.waiter[dir].CompareAndSwap(w, nil)
 	timeout, err := fd.waitLimit(dir)
@@ -371,7 +372,7 @@ func (fd *netFD) arm(dir int, w *gevent.Waiter) {
 			ev = loop.Write
 		}
 		var err error
-		l := fd.hub.Loop()
+		l := hubapi.Loop(fd.hub)
 		io, err = l.NewIO(fd.sysfd, ev, func(loop.Interest) { fd.ready(dir) })
 		if err != nil {
 			w.Throw(err)
@@ -414,7 +415,7 @@ func (fd *netFD) disarm(dir int) {
 // remembers the edge for the next wait when nobody waits.
 func (fd *netFD) ready(dir int) {
 	fd.disarm(dir)
-	if fd.spare[dir].SwitchNow() {
+	if hubapi.SwitchNow(&fd.spare[dir]) {
 		return // a greenlet of this hub was waiting, and has run
 	}
 	if w := fd.waiter[dir].Load(); w == nil || !w.Switch() {

@@ -10,7 +10,8 @@ import (
 	"time"
 
 	"github.com/geventgo/gevent"
-	"github.com/geventgo/gevent/loop"
+	"github.com/geventgo/gevent/internal/hubapi"
+	"github.com/geventgo/gevent/internal/loop"
 	"golang.org/x/sys/unix"
 )
 
@@ -127,15 +128,15 @@ func WaitRead(fd int, timeout time.Duration) error { return waitFD(fd, loop.Read
 func WaitWrite(fd int, timeout time.Duration) error { return waitFD(fd, loop.Write, timeout) }
 
 func waitFD(fd int, ev loop.Interest, timeout time.Duration) error {
-	h := gevent.CurrentHubIfAny()
+	h := hubapi.CurrentHubIfAny()
 	if h == nil {
 		return waitFDBackground(fd, ev, timeout)
 	}
-	if gevent.InLoopCallback() {
+	if hubapi.InLoopCallback() {
 		return gevent.ErrBlockingSwitchOut
 	}
 	w := gevent.NewWaiter()
-	io, err := h.Loop().NewIO(fd, ev, func(loop.Interest) { w.Switch() })
+	io, err := hubapi.Loop(h).NewIO(fd, ev, func(loop.Interest) { w.Switch() })
 	if err != nil {
 		return err
 	}

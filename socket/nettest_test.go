@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/hubapi"
 	"github.com/geventgo/gevent/socket"
 	"golang.org/x/net/nettest"
 )
@@ -28,7 +29,7 @@ func startHub(t testing.TB) *hubThread {
 		gevent.Run(func() {
 			ht.hub = gevent.CurrentHub()
 			ht.quit = gevent.NewWaiter()
-			ht.quit.SetRef(true) // stay alive for other goroutines
+			hubapi.SetRef(ht.quit, true) // stay alive for other goroutines
 			close(ready)
 			ht.quit.Wait()
 		})

@@ -8,8 +8,8 @@ import (
 	"net"
 	"unsafe"
 
-	"github.com/geventgo/gevent"
-	"github.com/geventgo/gevent/loop"
+	"github.com/geventgo/gevent/internal/hubapi"
+	"github.com/geventgo/gevent/internal/loop"
 	"golang.org/x/sys/unix"
 )
 
@@ -31,7 +31,7 @@ var errNotOwner = errors.New("socket: NotifyReadable must be called on the conne
 // called from a greenlet or loop callback of the connection's hub.
 func (c *Conn) NotifyReadable(fn func()) error {
 	fd := c.fd
-	if h, _ := gevent.Here(); h != fd.hub {
+	if h, _ := hubapi.Here(); h != fd.hub {
 		return errNotOwner
 	}
 	if fd.isClosing() {
@@ -77,7 +77,7 @@ func (c *Conn) NotifyReadable(fn func()) error {
 // called from a greenlet or loop callback of the connection's hub.
 func (c *Conn) StopNotify() {
 	fd := c.fd
-	if h, _ := gevent.Here(); h != fd.hub || fd.notify == nil {
+	if h, _ := hubapi.Here(); h != fd.hub || fd.notify == nil {
 		return
 	}
 	fd.notify = nil
@@ -136,7 +136,7 @@ func (fd *netFD) readWatcher() (*loop.IO, error) {
 	if io := fd.io[dirRead]; io != nil {
 		return io, nil
 	}
-	l := fd.hub.Loop()
+	l := hubapi.Loop(fd.hub)
 	io, err := l.NewIO(fd.sysfd, loop.Read, func(loop.Interest) { fd.ready(dirRead) })
 	if err != nil {
 		return nil, err

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/hubapi"
 	"github.com/geventgo/gevent/internal/ilist"
 )
 
@@ -170,7 +171,7 @@ func RunLink[T any](arg any) { Run(arg.(*Node[T])) }
 
 // waiterSlot keeps the Waiter each greenlet or hub-owning goroutine reuses
 // for its blocking calls on any object built on this package.
-var waiterSlot = gevent.NewLocalSlot()
+var waiterSlot = hubapi.NewLocalSlot()
 
 // ContextWaiter returns an armed Waiter bound to the caller, with SetRef(ref),
 // for a wait whose wakers reach the Waiter only through a listed node under
@@ -184,19 +185,19 @@ var waiterSlot = gevent.NewLocalSlot()
 // outside the mutex must not come from here.
 func ContextWaiter(ref bool) *gevent.Waiter {
 	var w *gevent.Waiter
-	if gevent.CurrentHubIfAny() == nil || gevent.InLoopCallback() {
+	if h, cb := hubapi.Here(); h == nil || cb {
 		w = gevent.NewWaiter()
 	} else if v, ok := waiterSlot.Get(); ok {
 		// Rearm, not Reset: a goroutine keeps its LocalSlot values when it
 		// gets a new hub (gevent.Run after Run), so the Waiter may be bound
 		// to a hub that is gone.
 		w = v.(*gevent.Waiter)
-		w.Rearm()
+		hubapi.Rearm(w)
 	} else {
 		w = gevent.NewWaiter()
 		waiterSlot.Set(w)
 	}
-	w.SetRef(ref)
+	hubapi.SetRef(w, ref)
 	return w
 }
 

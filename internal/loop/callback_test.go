@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/geventgo/gevent/loop"
+	"github.com/geventgo/gevent/internal/loop"
 )
 
 // testCallbacksFIFO: callbacks run in queue order, and callbacks queued by a

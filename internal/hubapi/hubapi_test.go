@@ -1,16 +1,28 @@
-package gevent_test
+package hubapi_test
 
 import (
 	"testing"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/hooks"
+	"github.com/geventgo/gevent/internal/hubapi"
+	"github.com/geventgo/gevent/internal/leakcheck"
 )
+
+func TestMain(m *testing.M) { leakcheck.Main(m) }
+
+func runHub(t *testing.T, fn func(h *gevent.Hub)) {
+	t.Helper()
+	if err := gevent.Run(func() { fn(gevent.CurrentHub()) }); err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+}
 
 // TestLocalSlot: each greenlet, hub goroutine and plain goroutine sees its
 // own value.
 func TestLocalSlot(t *testing.T) {
-	s := gevent.NewLocalSlot()
-	if s2 := gevent.NewLocalSlot(); s2 == s {
+	s := hubapi.NewLocalSlot()
+	if s2 := hubapi.NewLocalSlot(); s2 == s {
 		t.Fatal("NewLocalSlot returned the same slot twice")
 	}
 	runHub(t, func(*gevent.Hub) {
@@ -46,27 +58,27 @@ func TestLocalSlot(t *testing.T) {
 // TestAffinity: Touch reports sharing once a second hub or a plain goroutine
 // uses the object.
 func TestAffinity(t *testing.T) {
-	var a gevent.Affinity
+	var a hubapi.Affinity
 	runHub(t, func(*gevent.Hub) {
 		for i := range 2 {
-			if a.Touch() {
+			if hubapi.Touch(&a) {
 				t.Errorf("Touch %d from one hub reports sharing", i)
 			}
 		}
 		gevent.Go(func() {
-			if a.Touch() {
+			if hubapi.Touch(&a) {
 				t.Error("Touch from a greenlet of the same hub reports sharing")
 			}
 		}).Join()
 	})
 	runHub(t, func(*gevent.Hub) {
-		if !a.Touch() || !a.Shared() {
+		if !hubapi.Touch(&a) || !hubapi.Shared(&a) {
 			t.Error("Touch from a second hub does not report sharing")
 		}
 	})
-	var b gevent.Affinity
+	var b hubapi.Affinity
 	done := make(chan bool)
-	go func() { done <- b.Touch() }()
+	go func() { done <- hubapi.Touch(&b) }()
 	if !<-done {
 		t.Error("Touch from a plain goroutine does not report sharing")
 	}
@@ -76,17 +88,17 @@ func TestAffinity(t *testing.T) {
 // creating a hub for a plain goroutine.
 func TestHere(t *testing.T) {
 	runHub(t, func(h *gevent.Hub) {
-		if got, cb := gevent.Here(); got != h || cb {
+		if got, cb := hubapi.Here(); got != h || cb {
 			t.Errorf("owner: Here() = %p, %v; want %p, false", got, cb, h)
 		}
 		gevent.Go(func() {
-			if got, cb := gevent.Here(); got != h || cb {
+			if got, cb := hubapi.Here(); got != h || cb {
 				t.Errorf("greenlet: Here() = %p, %v; want %p, false", got, cb, h)
 			}
 		}).Join()
 		done := gevent.NewWaiter()
 		h.RunCallback(func() {
-			if got, cb := gevent.Here(); got != h || !cb {
+			if got, cb := hubapi.Here(); got != h || !cb {
 				t.Errorf("callback: Here() = %p, %v; want %p, true", got, cb, h)
 			}
 			done.Switch()
@@ -96,12 +108,40 @@ func TestHere(t *testing.T) {
 	ch := make(chan struct{})
 	go func() {
 		defer close(ch)
-		if got, cb := gevent.Here(); got != nil || cb {
+		if got, cb := hubapi.Here(); got != nil || cb {
 			t.Errorf("plain goroutine: Here() = %p, %v; want nil, false", got, cb)
 		}
-		if gevent.CurrentHubIfAny() != nil {
+		if hubapi.CurrentHubIfAny() != nil {
 			t.Error("Here created a hub")
 		}
 	}()
 	<-ch
+}
+
+// homed embeds an Affinity as the module's waitable objects do.
+type aff = hubapi.Affinity
+
+type homed struct{ aff }
+
+// TestHomeOf: gevent finds the hub of an object that embeds an Affinity
+// while one hub alone uses it, and none once it is shared or for an object
+// without one.
+func TestHomeOf(t *testing.T) {
+	var o homed
+	runHub(t, func(h *gevent.Hub) {
+		if got := hooks.HomeOf(&o); got != nil {
+			t.Errorf("HomeOf before any use = %v; want nil", got)
+		}
+		hubapi.Touch(&o.aff)
+		if got := hooks.HomeOf(&o); got != any(h) {
+			t.Errorf("HomeOf after a use by h = %v; want %p", got, h)
+		}
+		if got := hooks.HomeOf(new(int)); got != nil {
+			t.Errorf("HomeOf(*int) = %v; want nil", got)
+		}
+		hubapi.Share(&o.aff)
+		if got := hooks.HomeOf(&o); got != nil {
+			t.Errorf("HomeOf after Share = %v; want nil", got)
+		}
+	})
 }

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/geventgo/gevent/loop"
+	"github.com/geventgo/gevent/internal/loop"
 )
 
 func testTimerOneShot(t *testing.T, l *loop.Loop) {

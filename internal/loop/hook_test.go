@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/geventgo/gevent/loop"
+	"github.com/geventgo/gevent/internal/loop"
 )
 
 // testHookPrepareCheck: prepare and check hooks run once per iteration,

@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/geventgo/gevent/internal/loop"
 	"github.com/geventgo/gevent/internal/poller"
-	"github.com/geventgo/gevent/loop"
 	"golang.org/x/sys/unix"
 )
 

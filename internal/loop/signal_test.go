@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/geventgo/gevent/loop"
+	"github.com/geventgo/gevent/internal/loop"
 )
 
 func testSignal(t *testing.T, l *loop.Loop) {

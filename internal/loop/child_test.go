@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/geventgo/gevent/loop"
+	"github.com/geventgo/gevent/internal/loop"
 	"golang.org/x/sys/unix"
 )
 

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/geventgo/gevent/loop"
+	"github.com/geventgo/gevent/internal/loop"
 )
 
 // testAsyncCoalesces: many Sends before the loop looks give one callback.

@@ -1,0 +1,30 @@
+package gevent
+
+import (
+	"github.com/geventgo/gevent/internal/hooks"
+	"github.com/geventgo/gevent/internal/loop"
+)
+
+// The machinery that only the module's own objects use (the calling
+// context, the loop, the Waiter operations of objects that reuse Waiters,
+// per-context slots) reaches them through internal/hooks, wrapped by
+// internal/hubapi, instead of exported API.
+func init() {
+	hooks.Here = func() (any, bool) {
+		h, t := current()
+		if h == nil {
+			return nil, false
+		}
+		return h, t == nil
+	}
+	hooks.Loop = func(h any) *loop.Loop { return h.(*Hub).loop }
+	hooks.Rearm = func(w any) { w.(*Waiter).rearm() }
+	hooks.Reset = func(w any) { w.(*Waiter).reset() }
+	hooks.Disarm = func(w any) bool { return w.(*Waiter).disarm() }
+	hooks.Bound = func(w any) bool { return w.(*Waiter).bound() }
+	hooks.SwitchNow = func(w any) bool { return w.(*Waiter).switchNow() }
+	hooks.SetRef = func(w any, ref bool) { w.(*Waiter).setRef(ref) }
+	hooks.LocalGet = localGet
+	hooks.LocalSet = localSet
+	hooks.LocalDelete = localDelete
+}

@@ -1,0 +1,40 @@
+// Package hooks is the seam through which package gevent lends its hub
+// machinery to the rest of the module without exporting it, as package net
+// keeps internal/poll. Package gevent sets every variable in its init, before
+// any other package of the module can run; package hubapi wraps them in
+// typed functions, which is what the sibling packages call. A hub travels as
+// an any holding a *gevent.Hub (nil without a hub), a waiter as an any
+// holding a *gevent.Waiter: converting a pointer to an interface does not
+// allocate.
+package hooks
+
+import (
+	"github.com/geventgo/gevent/internal/loop"
+)
+
+var (
+	// Here returns the calling goroutine's hub without creating one (nil
+	// without a hub) and whether the caller is a loop callback of it.
+	Here func() (hub any, inLoopCallback bool)
+	// Loop returns a hub's event loop.
+	Loop func(hub any) *loop.Loop
+
+	// The Waiter operations that only the module's objects use (see the
+	// methods of the same names, lower case, in package gevent).
+	Rearm     func(w any)
+	Reset     func(w any)
+	Disarm    func(w any) bool
+	Bound     func(w any) bool
+	SwitchNow func(w any) bool
+	SetRef    func(w any, ref bool)
+
+	// Per-context storage under package local: slot i of the calling
+	// greenlet, hub goroutine or plain goroutine.
+	LocalGet    func(i int) (any, bool)
+	LocalSet    func(i int, v any)
+	LocalDelete func(i int)
+
+	// HomeOf returns the hub that alone makes obj ready (an object of the
+	// module that records its Affinity), or nil. Set by package hubapi.
+	HomeOf func(obj any) any
+)
