@@ -192,3 +192,18 @@ func TestStalledReaderDoesNotHoldTheHub(t *testing.T) {
 		}
 	}
 }
+
+// TestSilentConnectionClosed: a connection that sends nothing is closed at
+// ReadHeaderTimeout, without ever getting a greenlet.
+func TestSilentConnectionClosed(t *testing.T) {
+	const rht = 200 * time.Millisecond
+	addr := start(t, &Server{ReadHeaderTimeout: rht, Handler: http.HandlerFunc(hello)})
+	cl := dial(t, addr)
+	t0 := time.Now()
+	if !cl.closed() {
+		t.Fatal("silent connection left open")
+	}
+	if d := time.Since(t0); d < rht {
+		t.Errorf("closed after %v", d)
+	}
+}

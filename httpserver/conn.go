@@ -80,7 +80,7 @@ type conn struct {
 
 	list       *connList
 	prev, next *conn
-	idleSince  int64 // Unix ns at the end of the last response; 0 before the first
+	idleSince  int64 // loop time (ns) at the accept or the end of the last response
 
 	g         *gevent.Greenlet[struct{}] // serving greenlet; nil while idle
 	serveFn   func()                     // c.serve, made once
@@ -89,6 +89,10 @@ type conn struct {
 	plain     bool // rwc is sc: no TLS
 	handshook bool
 	woken     bool // the loop reported input for an idle connection
+	// readingHead: the greenlet reads a head that began at headStart (loop
+	// time in ns); the sweeper enforces ReadHeaderTimeout on it.
+	readingHead bool
+	headStart   int64
 
 	bufs *buffers // nil while idle
 	rbuf []byte   // input buffer: bufs.r, or a larger one for a long head
@@ -116,7 +120,7 @@ func (hs *hubState) startConn(sc *socket.Conn) {
 	c.serveFn = c.serve
 	hs.nconns++
 	if c.plain {
-		c.idleSince = time.Now().UnixNano()
+		c.idleSince = hs.now()
 		hs.fresh.push(c)
 		if c.sc.NotifyReadable(c.notifier()) == nil {
 			return
@@ -394,12 +398,13 @@ func (c *conn) readHead() (string, error) {
 func (c *conn) serveOne() bool {
 	st := c.hs.st
 	var start time.Time
-	if st.readHeaderTimeout > 0 || st.readTimeout > 0 || c.hs.s.AccessLog != nil || c.hs.s.AccessLogger != nil {
+	if st.readTimeout > 0 || c.hs.s.AccessLog != nil || c.hs.s.AccessLogger != nil {
 		start = time.Now()
 	}
-	if d := st.readHeaderTimeout; d > 0 || st.readTimeout > 0 {
-		if d <= 0 || st.readTimeout > 0 && st.readTimeout < d {
-			d = st.readTimeout
+	if st.readTimeout > 0 {
+		d := st.readTimeout
+		if rht := st.readHeaderTimeout; rht > 0 && rht < d {
+			d = rht
 		}
 		c.rwc.SetReadDeadline(start.Add(d))
 		c.readDeadline, c.headDeadline = true, true
@@ -407,7 +412,15 @@ func (c *conn) serveOne() bool {
 		c.rwc.SetReadDeadline(time.Time{})
 		c.readDeadline = false
 	}
+	// ReadHeaderTimeout alone is enforced by the hub's sweeper, which
+	// closes a connection whose head has been read for too long: no
+	// deadline (and no clock read per socket read) on the fast path.
+	if st.readHeaderTimeout > 0 && !c.headDeadline {
+		c.headStart = c.hs.now()
+		c.readingHead = true
+	}
 	head, err := c.readHead()
+	c.readingHead = false
 	if err != nil {
 		var pe *protoError
 		if errors.As(err, &pe) {
@@ -434,7 +447,7 @@ func (c *conn) serveOne() bool {
 	c.cur = w
 	w.serve()
 	c.cur = nil
-	c.idleSince = time.Now().UnixNano()
+	c.idleSince = c.hs.now()
 	if c.hijacked {
 		return false
 	}

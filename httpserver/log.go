@@ -18,10 +18,8 @@ type dateValue struct {
 
 var dateCache atomic.Pointer[dateValue]
 
-// appendDate appends the current time in http.TimeFormat, formatted once
-// per second.
-func appendDate(b []byte) []byte {
-	now := time.Now()
+// appendDate appends now in http.TimeFormat, formatted once per second.
+func appendDate(b []byte, now time.Time) []byte {
 	sec := now.Unix()
 	d := dateCache.Load()
 	if d == nil || d.sec != sec {

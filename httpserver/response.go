@@ -264,7 +264,7 @@ func (w *response) commit(final bool) {
 	b = w.appendFields(b, h)
 	if _, ok := h["Date"]; !ok {
 		b = append(b, "Date: "...)
-		b = appendDate(b)
+		b = appendDate(b, c.hs.hub.Loop().Now())
 		b = append(b, "\r\n"...)
 	}
 	if writeCL {

@@ -56,9 +56,10 @@ type Server struct {
 	TLSConfig *tls.Config
 
 	// ReadHeaderTimeout bounds the time from the first byte of a request
-	// (or the accept) to the end of its head. A client sending headers
-	// slowly is disconnected when it passes. Defaults to 10 s; negative
-	// means no limit.
+	// (or the accept, for a new connection) to the end of its head: a
+	// client sending headers slowly is disconnected, at most a quarter of
+	// the timeout after it passes (one sweep per hub, not a timer per
+	// connection). Defaults to 10 s; negative means no limit.
 	ReadHeaderTimeout time.Duration
 	// ReadTimeout bounds the time from the first byte of a request to the
 	// end of its body. Defaults to 0, no limit (the handler reads the body
@@ -516,11 +517,11 @@ func (hs *hubState) sweep() {
 		tick = min(idle, fresh)
 	}
 	tick = max(tick/4, time.Millisecond)
-	expire := func(l *connList, timeout time.Duration, now time.Time) {
+	expire := func(l *connList, timeout time.Duration, now int64) {
 		if timeout <= 0 {
 			return
 		}
-		limit := now.Add(-timeout).UnixNano()
+		limit := now - int64(timeout)
 		for c := l.head; c != nil && c.idleSince <= limit; c = l.head {
 			c.closeIdle()
 		}
@@ -529,11 +530,25 @@ func (hs *hubState) sweep() {
 		if gevent.Sleep(tick) != nil {
 			return
 		}
-		now := time.Now()
+		now := hs.now()
 		expire(&hs.idle, idle, now)
 		expire(&hs.fresh, fresh, now)
+		if fresh > 0 {
+			// Heads that take too long (a client sending slowly).
+			limit := now - int64(fresh)
+			for c := hs.active.head; c != nil; c = c.next {
+				if c.readingHead && c.headStart <= limit {
+					c.readingHead = false
+					c.sc.Close() // the greenlet's read fails and it closes
+				}
+			}
+		}
 	}
 }
+
+// now returns the loop's time in ns: cached per loop iteration, so many
+// requests share one clock read. Hub-only.
+func (hs *hubState) now() int64 { return hs.hub.Loop().Now().UnixNano() }
 
 // stop shuts this hub's part down (see Shutdown); it runs in a greenlet of
 // the hub.
