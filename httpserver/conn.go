@@ -17,12 +17,21 @@ import (
 // bufSize is the size of each buffer of an active connection.
 const bufSize = 4096
 
-// buffers are what an active connection reads and writes with; an idle
-// connection gives them back to its hub.
+// buffers are what an active connection reads and writes with, and the
+// state of its input and output; an idle connection gives them back to its
+// hub, so that it keeps only what conn holds.
 type buffers struct {
-	r [bufSize]byte // input
-	w [bufSize]byte // output: status line, headers, body
-	s [bufSize]byte // a response body staged until its header is decided
+	rbuf []byte // input buffer: in, or a larger one for a long head
+	r, w int    // unread input is rbuf[r:w]
+	rerr error  // read error seen after data
+	wbuf []byte // pending output, in out (or larger)
+	werr error  // sticky write error
+
+	cur *response // the request being served
+
+	in    [bufSize]byte
+	out   [bufSize]byte // status line, headers, body
+	stage [bufSize]byte // a response body staged until its header is decided
 }
 
 // maxFreeBuffers bounds the spare buffers a hub keeps.
@@ -82,31 +91,25 @@ type conn struct {
 	prev, next *conn
 	idleSince  int64 // loop time (ns) at the accept or the end of the last response
 
-	g         *gevent.Greenlet[struct{}] // serving greenlet; nil while idle
-	serveFn   func()                     // c.serve, made once
-	notifyFn  func()                     // c.readable, made once
-	remote    string
-	plain     bool // rwc is sc: no TLS
-	handshook bool
-	woken     bool // the loop reported input for an idle connection
-	// readingHead: the greenlet reads a head that began at headStart (loop
-	// time in ns); the sweeper enforces ReadHeaderTimeout on it.
-	readingHead bool
-	headStart   int64
+	g        *gevent.Greenlet[struct{}] // serving greenlet; nil while idle
+	serveFn  func()                     // c.serve, made once
+	notifyFn func()                     // c.readable, made once
+	remote   string
+	// headStart: the greenlet reads a head that began then (loop time in
+	// ns); the sweeper enforces ReadHeaderTimeout on it (readingHead).
+	headStart int64
 
-	bufs *buffers // nil while idle
-	rbuf []byte   // input buffer: bufs.r, or a larger one for a long head
-	r, w int      // unread input is rbuf[r:w]
-	rerr error    // read error seen after data
-	wbuf []byte   // pending output, in bufs.w (or larger)
+	*buffers // nil while idle
 
-	cur           *response // the request being served
-	readDeadline  bool      // a read deadline is set on rwc
-	headDeadline  bool      // the deadline set is the head's, to replace before reading a body
+	plain         bool // rwc is sc: no TLS
+	handshook     bool
+	woken         bool // the loop reported input for an idle connection
+	readingHead   bool
+	readDeadline  bool // a read deadline is set on rwc
+	headDeadline  bool // the deadline set is the head's, to replace before reading a body
 	writeDeadline bool
 	closed        bool
 	hijacked      bool
-	werr          error // sticky write error
 }
 
 // startConn serves a newly accepted connection. A plain connection waits
@@ -155,6 +158,9 @@ func (c *conn) closeIdle() {
 // the request's context is cancelled, and a connection waiting for its next
 // request is closed.
 func (c *conn) shutdown() {
+	if c.buffers == nil {
+		return // its greenlet has not started yet: it sees hs.stopping
+	}
 	if c.cur != nil {
 		c.cur.ctx.cancel()
 		return
@@ -177,10 +183,10 @@ func (c *conn) serve() {
 			c.close()
 		}
 	}()
-	if c.bufs == nil {
-		c.bufs = c.hs.getBuffers()
-		c.rbuf = c.bufs.r[:]
-		c.wbuf = c.bufs.w[:0]
+	if c.buffers == nil {
+		c.buffers = c.hs.getBuffers()
+		c.rbuf = c.in[:]
+		c.wbuf = c.out[:0]
 	}
 	if c.hs.s.TLSConfig != nil && !c.handshook {
 		if !c.handshake() {
@@ -219,7 +225,7 @@ func (c *conn) served() bool { return c.list != &c.hs.fresh && c.idleSince != 0 
 // connection its next request has come; while a handler runs, the client
 // may have gone.
 func (c *conn) readable() {
-	if c.cur != nil {
+	if c.buffers != nil && c.cur != nil {
 		c.watchClient()
 	} else {
 		c.wake()
@@ -256,10 +262,10 @@ func (c *conn) waitNext() bool {
 }
 
 func (c *conn) releaseBuffers() {
-	if c.bufs != nil {
-		c.hs.putBuffers(c.bufs)
-		c.bufs, c.rbuf, c.wbuf = nil, nil, nil
-		c.r, c.w = 0, 0
+	if b := c.buffers; b != nil {
+		b.rbuf, b.wbuf, b.r, b.w, b.rerr, b.werr, b.cur = nil, nil, 0, 0, nil, nil, nil
+		c.hs.putBuffers(b)
+		c.buffers = nil
 	}
 }
 
@@ -606,10 +612,10 @@ func appendInt(b []byte, n int64) []byte {
 // while a handler runs with the whole request read: a client that closed
 // cancels the request's context; a pipelined request is left for later.
 func (c *conn) watchClient() {
-	w := c.cur
-	if w == nil {
+	if c.buffers == nil || c.cur == nil {
 		return
 	}
+	w := c.cur
 	if closed, _ := c.sc.PeerClosed(); closed {
 		w.ctx.cancel()
 	}
