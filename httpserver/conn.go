@@ -89,15 +89,14 @@ type conn struct {
 
 	list       *connList
 	prev, next *conn
-	idleSince  int64 // loop time (ns) at the accept or the end of the last response
+	// idleSince is the loop time (ns) of the accept or of the end of the
+	// last response; while the greenlet reads a head (readingHead), the
+	// time that head began, for the sweeper to enforce ReadHeaderTimeout.
+	idleSince int64
 
-	g        *gevent.Greenlet[struct{}] // serving greenlet; nil while idle
-	serveFn  func()                     // c.serve, made once
-	notifyFn func()                     // c.readable, made once
-	remote   string
-	// headStart: the greenlet reads a head that began then (loop time in
-	// ns); the sweeper enforces ReadHeaderTimeout on it (readingHead).
-	headStart int64
+	g      *gevent.Greenlet[struct{}] // serving greenlet; nil while idle
+	runFn  func()                     // c.run, made once
+	remote string
 
 	*buffers // nil while idle
 
@@ -120,18 +119,28 @@ func (hs *hubState) startConn(sc *socket.Conn) {
 	if ra := sc.RemoteAddr(); ra != nil {
 		c.remote = ra.String()
 	}
-	c.serveFn = c.serve
+	c.runFn = c.run
 	hs.nconns++
 	if c.plain {
 		c.idleSince = hs.now()
 		hs.fresh.push(c)
-		if c.sc.NotifyReadable(c.notifier()) == nil {
+		if c.sc.NotifyReadable(c.runFn) == nil {
 			return
 		}
 		hs.fresh.remove(c)
 	}
 	hs.active.push(c)
-	c.g = gevent.Go(c.serveFn)
+	c.g = gevent.Go(c.runFn)
+}
+
+// run is both the connection's greenlet (serve) and its NotifyReadable
+// callback (readable): one closure per connection instead of two.
+func (c *conn) run() {
+	if _, inCallback := gevent.Here(); inCallback {
+		c.readable()
+		return
+	}
+	c.serve()
 }
 
 // wake runs in a loop callback when a connection waiting in the loop (idle,
@@ -143,7 +152,7 @@ func (c *conn) wake() {
 	c.list.remove(c)
 	c.hs.active.push(c)
 	c.woken = true
-	c.g = gevent.Go(c.serveFn)
+	c.g = gevent.Go(c.runFn)
 }
 
 // closeIdle closes an idle connection (IdleTimeout, shutdown).
@@ -232,18 +241,11 @@ func (c *conn) readable() {
 	}
 }
 
-func (c *conn) notifier() func() {
-	if c.notifyFn == nil {
-		c.notifyFn = c.readable
-	}
-	return c.notifyFn
-}
-
 // goIdle gives the buffers back and asks the loop to wake the connection
 // when its next request arrives. It reports false if that failed.
 func (c *conn) goIdle() bool {
 	c.releaseBuffers()
-	if err := c.sc.NotifyReadable(c.notifier()); err != nil {
+	if err := c.sc.NotifyReadable(c.runFn); err != nil {
 		return false
 	}
 	c.hs.active.remove(c)
@@ -422,7 +424,7 @@ func (c *conn) serveOne() bool {
 	// closes a connection whose head has been read for too long: no
 	// deadline (and no clock read per socket read) on the fast path.
 	if st.readHeaderTimeout > 0 && !c.headDeadline {
-		c.headStart = c.hs.now()
+		c.idleSince = c.hs.now()
 		c.readingHead = true
 	}
 	head, err := c.readHead()
@@ -627,7 +629,7 @@ func (c *conn) startWatch() {
 	if !c.plain || c.r != c.w || c.hijacked {
 		return // TLS buffers input; buffered input is a pipelined request
 	}
-	c.sc.NotifyReadable(c.notifier())
+	c.sc.NotifyReadable(c.runFn)
 }
 
 func (c *conn) stopWatch() {

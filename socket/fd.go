@@ -68,15 +68,16 @@ type netFD struct {
 	// setDeadline after they store theirs: one of the two sees the other.
 	side atomic.Pointer[fdSide]
 
-	// The owner hub waits on spare, which is armed exactly while a greenlet
-	// of the owner waits on it.
-	spare [2]gevent.Waiter
+	// The owner hub waits to read on spare, which is armed exactly while a
+	// greenlet of the owner waits on it (the write direction's is in side).
+	spare gevent.Waiter
 
 	// laddr is the local address. An accepted socket's is read on the
 	// first LocalAddr (or by Close, if nobody asked before), see
 	// localAddr; the others' is set before the descriptor is shared.
 	laddr atomic.Pointer[net.Addr]
-	raddr net.Addr
+	raddr net.Addr // nil when peer holds it
+	peer  peerAddr // an accepted TCP socket's remote address (addr.go)
 
 	// Owner-hub only.
 	io [2]*loop.IO
@@ -112,6 +113,10 @@ type fdSide struct {
 	// closingBit, while Close sets that bit before it loads the waiters: a
 	// waiter either sees the bit or is woken by Close.
 	waiter [2]atomic.Pointer[gevent.Waiter]
+
+	// spare is the owner hub's Waiter for the write direction, as
+	// netFD.spare for reads: made by the first wait to write, which is rare.
+	spare gevent.Waiter
 }
 
 // fdSide returns the side part, making it if needed.
@@ -119,8 +124,26 @@ func (fd *netFD) fdSide() *fdSide {
 	if s := fd.side.Load(); s != nil {
 		return s
 	}
-	fd.side.CompareAndSwap(nil, new(fdSide))
+	side := new(fdSide)
+	side.spare.Disarm() // idle until the first wait
+	fd.side.CompareAndSwap(nil, side)
 	return fd.side.Load()
+}
+
+// spareOf returns the owner hub's Waiter for the direction. The write
+// direction's is made when create is set, otherwise nil if none was made.
+func (fd *netFD) spareOf(dir int, create bool) *gevent.Waiter {
+	if dir == dirRead {
+		return &fd.spare
+	}
+	side := fd.side.Load()
+	if side == nil {
+		if !create {
+			return nil
+		}
+		side = fd.fdSide()
+	}
+	return &side.spare
 }
 
 // deadlineOf returns the direction's deadline (Unix ns), 0 for none.
@@ -183,9 +206,7 @@ func newFD(sysfd, family, sotype int, network string) (*netFD, error) {
 		return nil, errors.New("socket: cannot create a hub for this goroutine")
 	}
 	fd := &netFD{hub: h, sysfd: sysfd, family: family, sotype: sotype, net: network}
-	for i := range fd.spare {
-		fd.spare[i].Disarm() // idle until the first wait
-	}
+	fd.spare.Disarm() // idle until the first wait
 	return fd, nil
 }
 
@@ -319,11 +340,13 @@ func (fd *netFD) Close() error {
 		}
 	}
 	side := fd.side.Load()
-	for dir := range fd.spare {
+	for dir := range 2 {
 		if s&(waitBit<<dir) != 0 {
 			side.lockCh[dir] <- struct{}{} // a plain goroutine queued for the lock
 		}
-		fd.spare[dir].Throw(net.ErrClosed)
+		if w := fd.spareOf(dir, false); w != nil {
+			w.Throw(net.ErrClosed)
+		}
 		if side != nil {
 			if w := side.waiter[dir].Load(); w != nil {
 				w.Throw(net.ErrClosed)
@@ -371,7 +394,7 @@ func (fd *netFD) wait(dir int, mode opMode) error {
 		fd.edge[dir] = false
 		return nil
 	}
-	w := &fd.spare[dir]
+	w := fd.spareOf(dir, true)
 	w.Rearm() // Close, SetDeadline and ready reach it from here on
 	timeout, err := fd.waitLimit(dir)
 	if err != nil {
@@ -502,7 +525,7 @@ func (fd *netFD) disarm(dir int) {
 // remembers the edge for the next wait when nobody waits.
 func (fd *netFD) ready(dir int) {
 	fd.disarm(dir)
-	if fd.spare[dir].SwitchNow() {
+	if w := fd.spareOf(dir, false); w != nil && w.SwitchNow() {
 		return // a greenlet of this hub was waiting, and has run
 	}
 	var w *gevent.Waiter
@@ -533,7 +556,7 @@ func (fd *netFD) setDeadline(t time.Time, dirs ...int) error {
 	side := fd.fdSide()
 	for _, d := range dirs {
 		side.deadline[d].Store(ns)
-		fd.spare[d].Throw(errDeadlineChanged)
+		fd.spareOf(d, true).Throw(errDeadlineChanged)
 		if w := side.waiter[d].Load(); w != nil {
 			w.Throw(errDeadlineChanged)
 		}

@@ -207,7 +207,7 @@ func newConn(s, family, sotype int, network string, peer unix.Sockaddr) (*Conn, 
 	if peer == nil {
 		peer, _ = unix.Getpeername(s)
 	}
-	if peer != nil {
+	if peer != nil && !fd.peer.set(sotype, peer) {
 		fd.raddr = addrOf(sotype, peer)
 	}
 	return &Conn{fd: fd}, nil
