@@ -43,7 +43,7 @@ func (c *Conn) opError(op string, err error) error {
 	if errno, ok := err.(unix.Errno); ok {
 		err = os.NewSyscallError(op, errno)
 	}
-	return &net.OpError{Op: op, Net: c.fd.net, Source: c.fd.localAddr(), Addr: c.fd.remoteAddr(), Err: err}
+	return &net.OpError{Op: op, Net: c.fd.network(), Source: c.fd.localAddr(), Addr: c.fd.remoteAddr(), Err: err}
 }
 
 // Read reads up to len(b) bytes. It blocks until data arrives, the peer

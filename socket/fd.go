@@ -26,6 +26,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -49,7 +50,6 @@ type netFD struct {
 	sysfd  int         // immutable until destroyed
 	family int
 	sotype int
-	net    string
 
 	// state holds, in one word, the reference count of the operations in
 	// progress, the lock of each direction (one operation per direction at a
@@ -91,6 +91,8 @@ type netFD struct {
 
 	// Guarded by the read lock: held between lockOp(dirRead) and unlockOp.
 	drained bool // the last read returned less than asked: the queue was empty
+
+	netIdx uint8 // the network's name, networks[netIdx]; immutable
 
 	// Owner-hub only: NotifyReadable's callback (notify.go).
 	notify func()
@@ -197,6 +199,13 @@ func (fd *netFD) resolveLocal() {
 	}
 }
 
+// networks are the network names a netFD can have (resolve's), kept as an
+// index to save a string header per socket.
+var networks = [...]string{"tcp", "tcp4", "tcp6", "udp", "udp4", "udp6", "unix", "unixgram"}
+
+// network returns the network's name, as given to Listen or Dial.
+func (fd *netFD) network() string { return networks[fd.netIdx] }
+
 // newFD wraps a non-blocking, close-on-exec socket for the caller's hub, or
 // for the background hub when the caller has none (see background.go).
 func newFD(sysfd, family, sotype int, network string) (*netFD, error) {
@@ -205,7 +214,12 @@ func newFD(sysfd, family, sotype int, network string) (*netFD, error) {
 		unix.Close(sysfd)
 		return nil, errors.New("socket: cannot create a hub for this goroutine")
 	}
-	fd := &netFD{hub: h, sysfd: sysfd, family: family, sotype: sotype, net: network}
+	idx := slices.Index(networks[:], network)
+	if idx < 0 {
+		unix.Close(sysfd)
+		return nil, net.UnknownNetworkError(network)
+	}
+	fd := &netFD{hub: h, sysfd: sysfd, family: family, sotype: sotype, netIdx: uint8(idx)}
 	fd.spare.Disarm() // idle until the first wait
 	return fd, nil
 }
@@ -284,7 +298,7 @@ func (fd *netFD) lockOp(dir int) (opMode, error) {
 			if dir == dirWrite {
 				op = "write"
 			}
-			return mode, &gevent.ConcurrentUseError{Op: op, Object: "socket " + fd.net}
+			return mode, &gevent.ConcurrentUseError{Op: op, Object: "socket " + fd.network()}
 		default:
 			// A greenlet holds the lock: sleep until its unlockOp (or
 			// Close) clears the wait flag and sends on lockCh.

@@ -135,7 +135,7 @@ func (l *Listener) AcceptConn() (*Conn, error) {
 		if err != nil {
 			return nil, l.opError(os.NewSyscallError("accept", err))
 		}
-		return newConn(nfd, fd.family, fd.sotype, fd.net, sa)
+		return newConn(nfd, fd.family, fd.sotype, fd.network(), sa)
 	}
 }
 
@@ -155,7 +155,7 @@ func (l *Listener) TryAccept() (*Conn, error) {
 	if err != nil {
 		return nil, l.opError(os.NewSyscallError("accept", err))
 	}
-	return newConn(nfd, fd.family, fd.sotype, fd.net, sa)
+	return newConn(nfd, fd.family, fd.sotype, fd.network(), sa)
 }
 
 // WaitAccept waits until a connection may be pending, without accepting.
@@ -172,14 +172,14 @@ func (l *Listener) opError(err error) error {
 	if err == nil {
 		return nil
 	}
-	return &net.OpError{Op: "accept", Net: l.fd.net, Addr: l.fd.localAddr(), Err: err}
+	return &net.OpError{Op: "accept", Net: l.fd.network(), Addr: l.fd.localAddr(), Err: err}
 }
 
 // Close stops listening; a blocked Accept returns net.ErrClosed. A Unix
 // socket's file is removed.
 func (l *Listener) Close() error {
 	if err := l.fd.Close(); err != nil {
-		return &net.OpError{Op: "close", Net: l.fd.net, Addr: l.fd.localAddr(), Err: err}
+		return &net.OpError{Op: "close", Net: l.fd.network(), Addr: l.fd.localAddr(), Err: err}
 	}
 	if ua, ok := l.fd.localAddr().(*net.UnixAddr); ok && l.unlink && ua.Name != "" && ua.Name[0] != '@' {
 		unix.Unlink(ua.Name)
