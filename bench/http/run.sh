@@ -146,7 +146,8 @@ children_ticks() {
 # all_ticks prints the CPU time, in clock ticks, of every process on the machine, with that of
 # the children they have reaped (utime+stime+cutime+cstime of each /proc/<pid>/stat).
 all_ticks() {
-  cat /proc/[0-9]*/stat 2>/dev/null | awk '{ sub(/^.*\) /, ""); t += $12 + $13 + $14 + $15 } END { print t }'
+  # A process that exits between the glob and the read makes cat fail: not an error here.
+  { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk '{ sub(/^.*\) /, ""); t += $12 + $13 + $14 + $15 } END { print t }'
 }
 
 rss_kb() {
