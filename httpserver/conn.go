@@ -11,18 +11,28 @@ import (
 	"time"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/hubapi"
 	"github.com/geventgo/gevent/socket"
 )
 
 // bufSize is the size of each buffer of an active connection.
 const bufSize = 4096
 
-// buffers are what an active connection reads and writes with; an idle
-// connection gives them back to its hub.
+// buffers are what an active connection reads and writes with, and the
+// state of its input and output; an idle connection gives them back to its
+// hub, so that it keeps only what conn holds.
 type buffers struct {
-	r [bufSize]byte // input
-	w [bufSize]byte // output: status line, headers, body
-	s [bufSize]byte // a response body staged until its header is decided
+	rbuf []byte // input buffer: in, or a larger one for a long head
+	r, w int    // unread input is rbuf[r:w]
+	rerr error  // read error seen after data
+	wbuf []byte // pending output, in out (or larger)
+	werr error  // sticky write error
+
+	cur *response // the request being served
+
+	in    [bufSize]byte
+	out   [bufSize]byte // status line, headers, body
+	stage [bufSize]byte // a response body staged until its header is decided
 }
 
 // maxFreeBuffers bounds the spare buffers a hub keeps.
@@ -80,33 +90,26 @@ type conn struct {
 
 	list       *connList
 	prev, next *conn
-	idleSince  int64 // loop time (ns) at the accept or the end of the last response
+	// idleSince is the loop time (ns) of the accept or of the end of the
+	// last response; while the greenlet reads a head (readingHead), the
+	// time that head began, for the sweeper to enforce ReadHeaderTimeout.
+	idleSince int64
 
-	g         *gevent.Greenlet[struct{}] // serving greenlet; nil while idle
-	serveFn   func()                     // c.serve, made once
-	notifyFn  func()                     // c.readable, made once
-	remote    string
-	plain     bool // rwc is sc: no TLS
-	handshook bool
-	woken     bool // the loop reported input for an idle connection
-	// readingHead: the greenlet reads a head that began at headStart (loop
-	// time in ns); the sweeper enforces ReadHeaderTimeout on it.
-	readingHead bool
-	headStart   int64
+	g      *gevent.Greenlet[struct{}] // serving greenlet; nil while idle
+	runFn  func()                     // c.run, made once
+	remote string
 
-	bufs *buffers // nil while idle
-	rbuf []byte   // input buffer: bufs.r, or a larger one for a long head
-	r, w int      // unread input is rbuf[r:w]
-	rerr error    // read error seen after data
-	wbuf []byte   // pending output, in bufs.w (or larger)
+	*buffers // nil while idle
 
-	cur           *response // the request being served
-	readDeadline  bool      // a read deadline is set on rwc
-	headDeadline  bool      // the deadline set is the head's, to replace before reading a body
+	plain         bool // rwc is sc: no TLS
+	handshook     bool
+	woken         bool // the loop reported input for an idle connection
+	readingHead   bool
+	readDeadline  bool // a read deadline is set on rwc
+	headDeadline  bool // the deadline set is the head's, to replace before reading a body
 	writeDeadline bool
 	closed        bool
 	hijacked      bool
-	werr          error // sticky write error
 }
 
 // startConn serves a newly accepted connection. A plain connection waits
@@ -117,18 +120,28 @@ func (hs *hubState) startConn(sc *socket.Conn) {
 	if ra := sc.RemoteAddr(); ra != nil {
 		c.remote = ra.String()
 	}
-	c.serveFn = c.serve
+	c.runFn = c.run
 	hs.nconns++
 	if c.plain {
 		c.idleSince = hs.now()
 		hs.fresh.push(c)
-		if c.sc.NotifyReadable(c.notifier()) == nil {
+		if c.sc.NotifyReadable(c.runFn) == nil {
 			return
 		}
 		hs.fresh.remove(c)
 	}
 	hs.active.push(c)
-	c.g = gevent.Go(c.serveFn)
+	c.g = gevent.Go(c.runFn)
+}
+
+// run is both the connection's greenlet (serve) and its NotifyReadable
+// callback (readable): one closure per connection instead of two.
+func (c *conn) run() {
+	if _, inCallback := hubapi.Here(); inCallback {
+		c.readable()
+		return
+	}
+	c.serve()
 }
 
 // wake runs in a loop callback when a connection waiting in the loop (idle,
@@ -140,7 +153,7 @@ func (c *conn) wake() {
 	c.list.remove(c)
 	c.hs.active.push(c)
 	c.woken = true
-	c.g = gevent.Go(c.serveFn)
+	c.g = gevent.Go(c.runFn)
 }
 
 // closeIdle closes an idle connection (IdleTimeout, shutdown).
@@ -155,6 +168,9 @@ func (c *conn) closeIdle() {
 // the request's context is cancelled, and a connection waiting for its next
 // request is closed.
 func (c *conn) shutdown() {
+	if c.buffers == nil {
+		return // its greenlet has not started yet: it sees hs.stopping
+	}
 	if c.cur != nil {
 		c.cur.ctx.cancel()
 		return
@@ -177,10 +193,10 @@ func (c *conn) serve() {
 			c.close()
 		}
 	}()
-	if c.bufs == nil {
-		c.bufs = c.hs.getBuffers()
-		c.rbuf = c.bufs.r[:]
-		c.wbuf = c.bufs.w[:0]
+	if c.buffers == nil {
+		c.buffers = c.hs.getBuffers()
+		c.rbuf = c.in[:]
+		c.wbuf = c.out[:0]
 	}
 	if c.hs.s.TLSConfig != nil && !c.handshook {
 		if !c.handshake() {
@@ -219,25 +235,18 @@ func (c *conn) served() bool { return c.list != &c.hs.fresh && c.idleSince != 0 
 // connection its next request has come; while a handler runs, the client
 // may have gone.
 func (c *conn) readable() {
-	if c.cur != nil {
+	if c.buffers != nil && c.cur != nil {
 		c.watchClient()
 	} else {
 		c.wake()
 	}
 }
 
-func (c *conn) notifier() func() {
-	if c.notifyFn == nil {
-		c.notifyFn = c.readable
-	}
-	return c.notifyFn
-}
-
 // goIdle gives the buffers back and asks the loop to wake the connection
 // when its next request arrives. It reports false if that failed.
 func (c *conn) goIdle() bool {
 	c.releaseBuffers()
-	if err := c.sc.NotifyReadable(c.notifier()); err != nil {
+	if err := c.sc.NotifyReadable(c.runFn); err != nil {
 		return false
 	}
 	c.hs.active.remove(c)
@@ -256,10 +265,10 @@ func (c *conn) waitNext() bool {
 }
 
 func (c *conn) releaseBuffers() {
-	if c.bufs != nil {
-		c.hs.putBuffers(c.bufs)
-		c.bufs, c.rbuf, c.wbuf = nil, nil, nil
-		c.r, c.w = 0, 0
+	if b := c.buffers; b != nil {
+		b.rbuf, b.wbuf, b.r, b.w, b.rerr, b.werr, b.cur = nil, nil, 0, 0, nil, nil, nil
+		c.hs.putBuffers(b)
+		c.buffers = nil
 	}
 }
 
@@ -416,7 +425,7 @@ func (c *conn) serveOne() bool {
 	// closes a connection whose head has been read for too long: no
 	// deadline (and no clock read per socket read) on the fast path.
 	if st.readHeaderTimeout > 0 && !c.headDeadline {
-		c.headStart = c.hs.now()
+		c.idleSince = c.hs.now()
 		c.readingHead = true
 	}
 	head, err := c.readHead()
@@ -606,10 +615,10 @@ func appendInt(b []byte, n int64) []byte {
 // while a handler runs with the whole request read: a client that closed
 // cancels the request's context; a pipelined request is left for later.
 func (c *conn) watchClient() {
-	w := c.cur
-	if w == nil {
+	if c.buffers == nil || c.cur == nil {
 		return
 	}
+	w := c.cur
 	if closed, _ := c.sc.PeerClosed(); closed {
 		w.ctx.cancel()
 	}
@@ -621,7 +630,7 @@ func (c *conn) startWatch() {
 	if !c.plain || c.r != c.w || c.hijacked {
 		return // TLS buffers input; buffered input is a pipelined request
 	}
-	c.sc.NotifyReadable(c.notifier())
+	c.sc.NotifyReadable(c.runFn)
 }
 
 func (c *conn) stopWatch() {

@@ -41,9 +41,9 @@ func readRequests(in string, st *settings) ([]*http.Request, error) {
 		s.settings = *st
 	}
 	hs := &hubState{s: s, st: &s.settings}
-	c := &conn{hs: hs, rwc: &memConn{in: in}, bufs: new(buffers)}
-	c.rbuf = c.bufs.r[:]
-	c.wbuf = c.bufs.w[:0]
+	c := &conn{hs: hs, rwc: &memConn{in: in}, buffers: new(buffers)}
+	c.rbuf = c.in[:]
+	c.wbuf = c.out[:0]
 	var reqs []*http.Request
 	for {
 		head, err := c.readHead()

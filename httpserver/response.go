@@ -42,7 +42,7 @@ type response struct {
 	chunked     bool  // the body is sent with chunked framing
 	cl          int64 // the Content-Length sent or declared, -1 if none
 	written     int64 // body bytes the handler wrote
-	staged      int   // body bytes staged in c.bufs.s before the header
+	staged      int   // body bytes staged in c.stage before the header
 
 	keepAlive  bool // the request allows keep-alive
 	closeAfter bool // close the connection after this response
@@ -146,8 +146,8 @@ func (w *response) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	if !w.headerSent {
-		if w.staged+len(p) <= len(c.bufs.s) {
-			w.staged += copy(c.bufs.s[w.staged:], p)
+		if w.staged+len(p) <= len(c.stage) {
+			w.staged += copy(c.stage[w.staged:], p)
 			return len(p), nil
 		}
 		w.commit(false)
@@ -165,9 +165,9 @@ func (w *response) WriteString(s string) (int, error) {
 		w.WriteHeader(http.StatusOK)
 	}
 	if !c.hijacked && w.wroteHeader && !w.headerSent && !w.isHEAD && bodyAllowed(w.status) &&
-		w.staged+len(s) <= len(c.bufs.s) && (w.cl < 0 || w.written+int64(len(s)) <= w.cl) {
+		w.staged+len(s) <= len(c.stage) && (w.cl < 0 || w.written+int64(len(s)) <= w.cl) {
 		w.written += int64(len(s))
-		w.staged += copy(c.bufs.s[w.staged:], s)
+		w.staged += copy(c.stage[w.staged:], s)
 		return len(s), nil
 	}
 	return w.Write([]byte(s))
@@ -276,7 +276,7 @@ func (w *response) commit(final bool) {
 	}
 	if _, ok := h["Content-Type"]; !ok && allowed && w.staged > 0 {
 		b = append(b, "Content-Type: "...)
-		b = append(b, http.DetectContentType(c.bufs.s[:min(w.staged, 512)])...)
+		b = append(b, http.DetectContentType(c.stage[:min(w.staged, 512)])...)
 		b = append(b, "\r\n"...)
 	}
 	if w.chunked {
@@ -294,7 +294,7 @@ func (w *response) commit(final bool) {
 	if w.staged > 0 && allowed && !w.isHEAD {
 		n := w.staged
 		w.staged = 0
-		w.writeBody(c.bufs.s[:n])
+		w.writeBody(c.stage[:n])
 	}
 	w.staged = 0
 }
@@ -309,7 +309,7 @@ func (w *response) replaceWithError() {
 	text := strconv.Itoa(status) + " " + http.StatusText(status)
 	w.header = http.Header{"Content-Type": {"text/plain; charset=utf-8"}}
 	w.status, w.wroteHeader, w.cl, w.isHEAD = status, true, -1, false
-	w.written = int64(copy(w.c.bufs.s[:], text))
+	w.written = int64(copy(w.c.stage[:], text))
 	w.staged = int(w.written)
 	w.closeAfter = true
 }

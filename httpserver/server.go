@@ -538,7 +538,7 @@ func (hs *hubState) sweep() {
 			// Heads that take too long (a client sending slowly).
 			limit := now - int64(fresh)
 			for c := hs.active.head; c != nil; c = c.next {
-				if c.readingHead && c.headStart <= limit {
+				if c.readingHead && c.idleSince <= limit {
 					c.readingHead = false
 					c.sc.Close() // the greenlet's read fails and it closes
 				}

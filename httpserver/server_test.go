@@ -564,7 +564,7 @@ func TestIdleConnectionHasNoGreenlet(t *testing.T) {
 		hs.hub.RunCallbackThreadsafe(func() {
 			for c := hs.idle.head; c != nil; c = c.next {
 				idle++
-				buffered = buffered || c.bufs != nil || c.g != nil
+				buffered = buffered || c.buffers != nil || c.g != nil
 			}
 			for c := hs.active.head; c != nil; c = c.next {
 				active++

@@ -80,6 +80,50 @@ func addrOf(sotype int, sa unix.Sockaddr) net.Addr {
 	return &net.TCPAddr{IP: ip, Port: port, Zone: zone}
 }
 
+// peerAddr keeps a TCP peer's address in 24 bytes instead of a
+// *net.TCPAddr's 64: most servers never ask for it, or once.
+type peerAddr struct {
+	ip   [16]byte
+	zone uint32 // IPv6 scope
+	port uint16
+	v4   bool
+	ok   bool // the address is set
+}
+
+// set stores sa if it is a TCP address; it reports whether it did.
+func (p *peerAddr) set(sotype int, sa unix.Sockaddr) bool {
+	if sotype != unix.SOCK_STREAM {
+		return false
+	}
+	switch sa := sa.(type) {
+	case *unix.SockaddrInet4:
+		copy(p.ip[:], sa.Addr[:])
+		p.port, p.v4 = uint16(sa.Port), true
+	case *unix.SockaddrInet6:
+		p.ip, p.port, p.zone = sa.Addr, uint16(sa.Port), sa.ZoneId
+	default:
+		return false
+	}
+	p.ok = true
+	return true
+}
+
+// remoteAddr returns the remote address: a new *net.TCPAddr on each call
+// for an accepted TCP socket (see peerAddr), nil if it is not known.
+func (fd *netFD) remoteAddr() net.Addr {
+	p := &fd.peer
+	if !p.ok {
+		return fd.raddr
+	}
+	if p.v4 {
+		sa := unix.SockaddrInet4{Port: int(p.port)}
+		copy(sa.Addr[:], p.ip[:4])
+		return addrOf(unix.SOCK_STREAM, &sa)
+	}
+	sa := unix.SockaddrInet6{Port: int(p.port), ZoneId: p.zone, Addr: p.ip}
+	return addrOf(unix.SOCK_STREAM, &sa)
+}
+
 // endpoint is a resolved address ready for socket(2).
 type endpoint struct {
 	family int

@@ -43,7 +43,7 @@ func (c *Conn) opError(op string, err error) error {
 	if errno, ok := err.(unix.Errno); ok {
 		err = os.NewSyscallError(op, errno)
 	}
-	return &net.OpError{Op: op, Net: c.fd.net, Source: c.fd.laddr, Addr: c.fd.raddr, Err: err}
+	return &net.OpError{Op: op, Net: c.fd.network(), Source: c.fd.localAddr(), Addr: c.fd.remoteAddr(), Err: err}
 }
 
 // Read reads up to len(b) bytes. It blocks until data arrives, the peer
@@ -158,10 +158,10 @@ func (c *Conn) shutdown(how int, op string) error {
 }
 
 // LocalAddr returns the local address.
-func (c *Conn) LocalAddr() net.Addr { return c.fd.laddr }
+func (c *Conn) LocalAddr() net.Addr { return c.fd.localAddr() }
 
 // RemoteAddr returns the remote address.
-func (c *Conn) RemoteAddr() net.Addr { return c.fd.raddr }
+func (c *Conn) RemoteAddr() net.Addr { return c.fd.remoteAddr() }
 
 // SetDeadline sets the read and write deadlines. A deadline in the past makes
 // blocked and future calls fail with os.ErrDeadlineExceeded; the zero time

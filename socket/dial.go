@@ -123,7 +123,7 @@ func (d *Dialer) dialOne(ctx context.Context, network string, ep endpoint, deadl
 		unix.SetsockoptInt(s, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 	}
 	if sa, err := unix.Getsockname(s); err == nil {
-		fd.laddr = addrOf(ep.sotype, sa)
+		fd.setLocal(addrOf(ep.sotype, sa))
 	}
 	fd.raddr = ep.addr
 	if sa, err := unix.Getpeername(s); err == nil {

@@ -26,6 +26,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -50,7 +51,6 @@ type netFD struct {
 	sysfd  int         // immutable until destroyed
 	family int
 	sotype int
-	net    string
 
 	// state holds, in one word, the reference count of the operations in
 	// progress, the lock of each direction (one operation per direction at a
@@ -60,25 +60,25 @@ type netFD struct {
 	// direction locked gets a ConcurrentUseError; plain goroutines queue as
 	// with package net: on plainMu first, then on lockCh for the greenlet
 	// that holds the lock.
-	state   atomic.Uint64
-	plainMu [2]sync.Mutex
-	lockCh  [2]chan struct{} // created by a waiting plain goroutine under plainMu
+	state atomic.Uint64
 
-	// deadline of each direction in Unix nanoseconds, 0 for none. A change
-	// is stored before the direction's waiter is loaded, and a waiter is
-	// stored before the deadline is loaded, so one of the two sees the other.
-	deadline [2]atomic.Int64
+	// side holds what only deadlines, plain goroutines and other hubs use,
+	// made by the first of them (fdSide), so that a descriptor served by
+	// its own hub alone, without deadlines, stays small. It is published
+	// before the caller loads state or a deadline, and loaded by Close and
+	// setDeadline after they store theirs: one of the two sees the other.
+	side atomic.Pointer[fdSide]
 
-	// The waiter of each direction for a goroutine other than the owner
-	// hub's, nil when there is none. Stored before state is checked for
-	// closingBit, while Close sets that bit before it loads the waiters: a
-	// waiter either sees the bit or is woken by Close. The owner hub waits on
-	// spare, which is armed exactly while a greenlet of the owner waits on it.
-	waiter [2]atomic.Pointer[gevent.Waiter]
-	spare  [2]gevent.Waiter
+	// The owner hub waits to read on spare, which is armed exactly while a
+	// greenlet of the owner waits on it (the write direction's is in side).
+	spare gevent.Waiter
 
-	laddr net.Addr
-	raddr net.Addr
+	// laddr is the local address. An accepted socket's is read on the
+	// first LocalAddr (or by Close, if nobody asked before), see
+	// localAddr; the others' is set before the descriptor is shared.
+	laddr atomic.Pointer[net.Addr]
+	raddr net.Addr // nil when peer holds it
+	peer  peerAddr // an accepted TCP socket's remote address (addr.go)
 
 	// Owner-hub only.
 	io [2]*loop.IO
@@ -93,9 +93,119 @@ type netFD struct {
 	// Guarded by the read lock: held between lockOp(dirRead) and unlockOp.
 	drained bool // the last read returned less than asked: the queue was empty
 
+	netIdx uint8 // the network's name, networks[netIdx]; immutable
+
 	// Owner-hub only: NotifyReadable's callback (notify.go).
 	notify func()
 }
+
+// fdSide is the rarely used part of a netFD.
+type fdSide struct {
+	// Plain goroutines queue for a direction's lock on plainMu first, then
+	// on lockCh for the greenlet that holds the lock.
+	plainMu [2]sync.Mutex
+	lockCh  [2]chan struct{} // created by a waiting plain goroutine under plainMu
+
+	// deadline of each direction in Unix nanoseconds, 0 for none. A change
+	// is stored before the direction's waiter is loaded, and a waiter is
+	// stored before the deadline is loaded, so one of the two sees the other.
+	deadline [2]atomic.Int64
+
+	// The waiter of each direction for a goroutine other than the owner
+	// hub's, nil when there is none. Stored before state is checked for
+	// closingBit, while Close sets that bit before it loads the waiters: a
+	// waiter either sees the bit or is woken by Close.
+	waiter [2]atomic.Pointer[gevent.Waiter]
+
+	// spare is the owner hub's Waiter for the write direction, as
+	// netFD.spare for reads: made by the first wait to write, which is rare.
+	spare gevent.Waiter
+}
+
+// fdSide returns the side part, making it if needed.
+func (fd *netFD) fdSide() *fdSide {
+	if s := fd.side.Load(); s != nil {
+		return s
+	}
+	side := new(fdSide)
+	hubapi.Disarm(&side.spare) // idle until the first wait
+	fd.side.CompareAndSwap(nil, side)
+	return fd.side.Load()
+}
+
+// spareOf returns the owner hub's Waiter for the direction. The write
+// direction's is made when create is set, otherwise nil if none was made.
+func (fd *netFD) spareOf(dir int, create bool) *gevent.Waiter {
+	if dir == dirRead {
+		return &fd.spare
+	}
+	side := fd.side.Load()
+	if side == nil {
+		if !create {
+			return nil
+		}
+		side = fd.fdSide()
+	}
+	return &side.spare
+}
+
+// deadlineOf returns the direction's deadline (Unix ns), 0 for none.
+func (fd *netFD) deadlineOf(dir int) int64 {
+	if s := fd.side.Load(); s != nil {
+		return s.deadline[dir].Load()
+	}
+	return 0
+}
+
+// setLocal sets the local address of a descriptor not yet shared.
+func (fd *netFD) setLocal(a net.Addr) {
+	if a != nil {
+		fd.laddr.Store(&a)
+	}
+}
+
+// localAddr returns the local address, reading it with getsockname(2) the
+// first time for an accepted socket. It returns nil if it cannot be read.
+func (fd *netFD) localAddr() net.Addr {
+	if p := fd.laddr.Load(); p != nil {
+		return *p
+	}
+	if fd.incref() != nil {
+		// Close has stored it (resolveLocal) before it marked the
+		// descriptor closed.
+		if p := fd.laddr.Load(); p != nil {
+			return *p
+		}
+		return nil
+	}
+	fd.resolveLocal()
+	fd.decref()
+	if p := fd.laddr.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// resolveLocal reads an accepted socket's local address if nobody has yet.
+// The caller holds a reference, or is Close before it marks the descriptor
+// closed: the number is still this socket's. The first value stored wins.
+func (fd *netFD) resolveLocal() {
+	if fd.laddr.Load() != nil {
+		return
+	}
+	if sa, err := unix.Getsockname(fd.sysfd); err == nil {
+		if a := addrOf(fd.sotype, sa); a != nil {
+			fd.laddr.CompareAndSwap(nil, &a)
+		}
+	}
+}
+
+// networks are the network names a netFD can have (resolve's), kept as an
+// index to save a string header per socket.
+var networks = [...]string{"tcp", "tcp4", "tcp6", "udp", "udp4", "udp6", "unix", "unixgram"}
+
+// network returns the network's name, as given to Listen or Dial.
+func (fd *netFD) network() string { return networks[fd.netIdx] }
 
 // newFD wraps a non-blocking, close-on-exec socket for the caller's hub, or
 // for the background hub when the caller has none (see background.go).
@@ -105,10 +215,13 @@ func newFD(sysfd, family, sotype int, network string) (*netFD, error) {
 		unix.Close(sysfd)
 		return nil, errors.New("socket: cannot create a hub for this goroutine")
 	}
-	fd := &netFD{hub: h, sysfd: sysfd, family: family, sotype: sotype, net: network}
-	for i := range fd.spare {
-		hubapi.Disarm(&fd.spare[i]) // idle until the first wait
+	idx := slices.Index(networks[:], network)
+	if idx < 0 {
+		unix.Close(sysfd)
+		return nil, net.UnknownNetworkError(network)
 	}
+	fd := &netFD{hub: h, sysfd: sysfd, family: family, sotype: sotype, netIdx: uint8(idx)}
+	hubapi.Disarm(&fd.spare) // idle until the first wait
 	return fd, nil
 }
 
@@ -159,10 +272,12 @@ const (
 func (fd *netFD) lockOp(dir int) (opMode, error) {
 	h, inCallback := hubapi.Here()
 	mode := opOther
+	var side *fdSide
 	switch {
 	case h == nil:
 		mode = opPlain
-		fd.plainMu[dir].Lock()
+		side = fd.fdSide()
+		side.plainMu[dir].Lock()
 	case h == fd.hub && !inCallback:
 		mode = opOwner
 	}
@@ -172,7 +287,7 @@ func (fd *netFD) lockOp(dir int) (opMode, error) {
 		switch {
 		case s&closingBit != 0:
 			if mode == opPlain {
-				fd.plainMu[dir].Unlock()
+				side.plainMu[dir].Unlock()
 			}
 			return mode, net.ErrClosed
 		case s&lock == 0:
@@ -184,15 +299,15 @@ func (fd *netFD) lockOp(dir int) (opMode, error) {
 			if dir == dirWrite {
 				op = "write"
 			}
-			return mode, &gevent.ConcurrentUseError{Op: op, Object: "socket " + fd.net}
+			return mode, &gevent.ConcurrentUseError{Op: op, Object: "socket " + fd.network()}
 		default:
 			// A greenlet holds the lock: sleep until its unlockOp (or
 			// Close) clears the wait flag and sends on lockCh.
-			if fd.lockCh[dir] == nil {
-				fd.lockCh[dir] = make(chan struct{}, 1)
+			if side.lockCh[dir] == nil {
+				side.lockCh[dir] = make(chan struct{}, 1)
 			}
 			if fd.state.CompareAndSwap(s, s|uint64(waitBit)<<dir) {
-				<-fd.lockCh[dir]
+				<-side.lockCh[dir]
 			}
 		}
 	}
@@ -208,10 +323,10 @@ func (fd *netFD) unlockOp(dir int, mode opMode) {
 			continue
 		}
 		if s&wait != 0 {
-			fd.lockCh[dir] <- struct{}{}
+			fd.side.Load().lockCh[dir] <- struct{}{} // the waiter made side
 		}
 		if mode == opPlain {
-			fd.plainMu[dir].Unlock()
+			fd.side.Load().plainMu[dir].Unlock()
 		}
 		if ns&(closingBit|refMask) == closingBit {
 			fd.destroy()
@@ -224,6 +339,10 @@ func (fd *netFD) unlockOp(dir int, mode opMode) {
 // net.ErrClosed and closes it once they have left. A second Close returns
 // net.ErrClosed.
 func (fd *netFD) Close() error {
+	if fd.isClosing() {
+		return net.ErrClosed
+	}
+	fd.resolveLocal() // LocalAddr keeps working after Close
 	var s uint64
 	waits := uint64(waitBit | waitBit<<1)
 	for {
@@ -235,13 +354,18 @@ func (fd *netFD) Close() error {
 			break
 		}
 	}
-	for dir := range fd.waiter {
+	side := fd.side.Load()
+	for dir := range 2 {
 		if s&(waitBit<<dir) != 0 {
-			fd.lockCh[dir] <- struct{}{} // a plain goroutine queued for the lock
+			side.lockCh[dir] <- struct{}{} // a plain goroutine queued for the lock
 		}
-		fd.spare[dir].Throw(net.ErrClosed)
-		if w := fd.waiter[dir].Load(); w != nil {
+		if w := fd.spareOf(dir, false); w != nil {
 			w.Throw(net.ErrClosed)
+		}
+		if side != nil {
+			if w := side.waiter[dir].Load(); w != nil {
+				w.Throw(net.ErrClosed)
+			}
 		}
 	}
 	if s&refMask == 0 { // no operation in progress: nobody else will destroy it
@@ -285,7 +409,7 @@ func (fd *netFD) wait(dir int, mode opMode) error {
 		fd.edge[dir] = false
 		return nil
 	}
-	w := &fd.spare[dir]
+	w := fd.spareOf(dir, true)
 	hubapi.Rearm(w) // Close, SetDeadline and ready reach it from here on
 	timeout, err := fd.waitLimit(dir)
 	if err != nil {
@@ -306,8 +430,9 @@ func (fd *netFD) wait(dir int, mode opMode) error {
 func (fd *netFD) waitRelayed(dir int) error {
 	w := gevent.NewWaiter()
 	hubapi.SetRef(w, true)
-	fd.waiter[dir].Store(w)
-	defer fd.waiter[dir].CompareAndSwap(w, nil)
+	side := fd.fdSide()
+	side.waiter[dir].Store(w)
+	defer side.waiter[dir].CompareAndSwap(w, nil)
 	timeout, err := fd.waitLimit(dir)
 	if err != nil {
 		return err
@@ -325,7 +450,7 @@ func (fd *netFD) waitLimit(dir int) (time.Duration, error) {
 	if fd.isClosing() {
 		return 0, net.ErrClosed
 	}
-	deadline := fd.deadline[dir].Load()
+	deadline := fd.deadlineOf(dir)
 	if deadline == 0 {
 		return -1, nil
 	}
@@ -415,10 +540,14 @@ func (fd *netFD) disarm(dir int) {
 // remembers the edge for the next wait when nobody waits.
 func (fd *netFD) ready(dir int) {
 	fd.disarm(dir)
-	if hubapi.SwitchNow(&fd.spare[dir]) {
+	if w := fd.spareOf(dir, false); w != nil && hubapi.SwitchNow(w) {
 		return // a greenlet of this hub was waiting, and has run
 	}
-	if w := fd.waiter[dir].Load(); w == nil || !w.Switch() {
+	var w *gevent.Waiter
+	if side := fd.side.Load(); side != nil {
+		w = side.waiter[dir].Load()
+	}
+	if w == nil || !w.Switch() {
 		fd.edge[dir] = fd.watching[dir]
 		if dir == dirRead && fd.notify != nil {
 			fd.fireNotify()
@@ -436,10 +565,14 @@ func (fd *netFD) setDeadline(t time.Time, dirs ...int) error {
 	if !t.IsZero() {
 		ns = max(t.UnixNano(), 1)
 	}
+	if ns == 0 && fd.side.Load() == nil {
+		return nil // no deadline was ever set
+	}
+	side := fd.fdSide()
 	for _, d := range dirs {
-		fd.deadline[d].Store(ns)
-		fd.spare[d].Throw(errDeadlineChanged)
-		if w := fd.waiter[d].Load(); w != nil {
+		side.deadline[d].Store(ns)
+		fd.spareOf(d, true).Throw(errDeadlineChanged)
+		if w := side.waiter[d].Load(); w != nil {
 			w.Throw(errDeadlineChanged)
 		}
 	}
@@ -448,6 +581,6 @@ func (fd *netFD) setDeadline(t time.Time, dirs ...int) error {
 
 // deadlinePassed reports whether the direction's deadline is set and past.
 func (fd *netFD) deadlinePassed(dir int) bool {
-	d := fd.deadline[dir].Load()
+	d := fd.deadlineOf(dir)
 	return d != 0 && time.Now().UnixNano() >= d
 }

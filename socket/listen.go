@@ -97,7 +97,7 @@ func (lc ListenConfig) bindListen(network string, ep endpoint) (*netFD, error) {
 		return nil, err
 	}
 	if sa, err := unix.Getsockname(s); err == nil {
-		fd.laddr = addrOf(ep.sotype, sa)
+		fd.setLocal(addrOf(ep.sotype, sa))
 	}
 	return fd, nil
 }
@@ -135,7 +135,7 @@ func (l *Listener) AcceptConn() (*Conn, error) {
 		if err != nil {
 			return nil, l.opError(os.NewSyscallError("accept", err))
 		}
-		return newConn(nfd, fd.family, fd.sotype, fd.net, sa)
+		return newConn(nfd, fd.family, fd.sotype, fd.network(), sa)
 	}
 }
 
@@ -155,7 +155,7 @@ func (l *Listener) TryAccept() (*Conn, error) {
 	if err != nil {
 		return nil, l.opError(os.NewSyscallError("accept", err))
 	}
-	return newConn(nfd, fd.family, fd.sotype, fd.net, sa)
+	return newConn(nfd, fd.family, fd.sotype, fd.network(), sa)
 }
 
 // WaitAccept waits until a connection may be pending, without accepting.
@@ -172,23 +172,23 @@ func (l *Listener) opError(err error) error {
 	if err == nil {
 		return nil
 	}
-	return &net.OpError{Op: "accept", Net: l.fd.net, Addr: l.fd.laddr, Err: err}
+	return &net.OpError{Op: "accept", Net: l.fd.network(), Addr: l.fd.localAddr(), Err: err}
 }
 
 // Close stops listening; a blocked Accept returns net.ErrClosed. A Unix
 // socket's file is removed.
 func (l *Listener) Close() error {
 	if err := l.fd.Close(); err != nil {
-		return &net.OpError{Op: "close", Net: l.fd.net, Addr: l.fd.laddr, Err: err}
+		return &net.OpError{Op: "close", Net: l.fd.network(), Addr: l.fd.localAddr(), Err: err}
 	}
-	if ua, ok := l.fd.laddr.(*net.UnixAddr); ok && l.unlink && ua.Name != "" && ua.Name[0] != '@' {
+	if ua, ok := l.fd.localAddr().(*net.UnixAddr); ok && l.unlink && ua.Name != "" && ua.Name[0] != '@' {
 		unix.Unlink(ua.Name)
 	}
 	return nil
 }
 
 // Addr returns the listening address.
-func (l *Listener) Addr() net.Addr { return l.fd.laddr }
+func (l *Listener) Addr() net.Addr { return l.fd.localAddr() }
 
 // SetDeadline sets a deadline for Accept.
 func (l *Listener) SetDeadline(t time.Time) error { return l.fd.setDeadline(t, dirRead) }
@@ -202,13 +202,12 @@ func newConn(s, family, sotype int, network string, peer unix.Sockaddr) (*Conn, 
 	if family != unix.AF_UNIX && sotype == unix.SOCK_STREAM {
 		unix.SetsockoptInt(s, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 	}
-	if sa, err := unix.Getsockname(s); err == nil {
-		fd.laddr = addrOf(sotype, sa)
-	}
+	// The local address is read when first asked for (localAddr), which
+	// saves a system call and its memory per connection.
 	if peer == nil {
 		peer, _ = unix.Getpeername(s)
 	}
-	if peer != nil {
+	if peer != nil && !fd.peer.set(sotype, peer) {
 		fd.raddr = addrOf(sotype, peer)
 	}
 	return &Conn{fd: fd}, nil

@@ -38,7 +38,7 @@ func Socketpair() (*Conn, *Conn, error) {
 			}
 			return nil, nil, err
 		}
-		fd.laddr = &net.UnixAddr{Net: "unix"}
+		fd.setLocal(&net.UnixAddr{Net: "unix"})
 		fd.raddr = &net.UnixAddr{Net: "unix"}
 		conns[i] = &Conn{fd: fd}
 	}

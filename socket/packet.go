@@ -50,7 +50,7 @@ func (c *PacketConn) opError(op string, addr net.Addr, err error) error {
 	if errno, ok := err.(unix.Errno); ok {
 		err = os.NewSyscallError(op, errno)
 	}
-	return &net.OpError{Op: op, Net: c.fd.net, Source: c.fd.laddr, Addr: addr, Err: err}
+	return &net.OpError{Op: op, Net: c.fd.network(), Source: c.fd.localAddr(), Addr: addr, Err: err}
 }
 
 // ReadFrom reads one datagram into b and returns its size and sender. A
@@ -143,7 +143,7 @@ func (c *PacketConn) dualStack() bool {
 func (c *PacketConn) Close() error { return c.opError("close", nil, c.fd.Close()) }
 
 // LocalAddr returns the bound address.
-func (c *PacketConn) LocalAddr() net.Addr { return c.fd.laddr }
+func (c *PacketConn) LocalAddr() net.Addr { return c.fd.localAddr() }
 
 // SetDeadline sets the read and write deadlines.
 func (c *PacketConn) SetDeadline(t time.Time) error {
