@@ -68,7 +68,13 @@ type result struct {
 	RSSBaseKiB int64   `json:"rss_base_kib,omitempty"`
 	RSSIdleKiB int64   `json:"rss_idle_kib,omitempty"`
 	KiBPerUser float64 `json:"kib_per_idle_user,omitempty"`
+	PollErrors int64   `json:"poll_errors"`
+	Redials    int64   `json:"redials"`
 }
+
+// pollErrors and redials count the failed polls and the connections a
+// poller opened after its first.
+var pollErrors, redials atomic.Int64
 
 type user struct {
 	uid string
@@ -190,6 +196,7 @@ func bench(base string, n, m int, mode, room string, pid int, wait time.Duration
 	cpu1 := cpuTicks(pid)
 	cancel()
 	r.Delivered = delivered.Load()
+	r.PollErrors, r.Redials = pollErrors.Load(), redials.Load()
 	if pid > 0 && r.Delivered > 0 {
 		r.CPUus = float64(cpu1-cpu0) * 1e6 / clockTicks / float64(r.Delivered)
 	}
@@ -278,6 +285,9 @@ func (u *user) pollLoop(ctx context.Context, base string, receive func(string)) 
 	}()
 	for ctx.Err() == nil {
 		if c == nil {
+			if br != nil {
+				redials.Add(1)
+			}
 			var d net.Dialer
 			if c, err = d.DialContext(ctx, "tcp", b.Host); err != nil {
 				c = nil
@@ -298,6 +308,10 @@ func (u *user) pollLoop(ctx context.Context, base string, receive func(string)) 
 			c = nil
 			if err != nil {
 				if ctx.Err() == nil {
+					pollErrors.Add(1)
+					if os.Getenv("CHAT_BENCH_DEBUG") != "" {
+						fmt.Fprintln(os.Stderr, "poll:", err)
+					}
 					time.Sleep(100 * time.Millisecond)
 				}
 				continue
