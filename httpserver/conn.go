@@ -35,7 +35,11 @@ type buffers struct {
 	stage [bufSize]byte // a response body staged until its header is decided
 }
 
-// maxFreeBuffers bounds the spare buffers a hub keeps.
+// maxFreeBuffers bounds the spare buffers a hub keeps for long. While the
+// sweeper runs, a hub keeps up to one per open connection (many long polls
+// answered at once go idle together and come back together), and each sweep
+// drops the spares above maxFreeBuffers that no connection took since the
+// previous one.
 const maxFreeBuffers = 256
 
 func (hs *hubState) getBuffers() *buffers {
@@ -43,15 +47,29 @@ func (hs *hubState) getBuffers() *buffers {
 		b := hs.free[n-1]
 		hs.free[n-1] = nil
 		hs.free = hs.free[:n-1]
+		hs.freeLow = min(hs.freeLow, n-1)
 		return b
 	}
+	hs.freeLow = 0
 	return new(buffers)
 }
 
 func (hs *hubState) putBuffers(b *buffers) {
-	if len(hs.free) < maxFreeBuffers {
+	if len(hs.free) < maxFreeBuffers || hs.trims && len(hs.free) < hs.nconns {
 		hs.free = append(hs.free, b)
 	}
+}
+
+// trimFree drops the spare buffers above maxFreeBuffers that were not
+// needed since the previous call (the fewest spares there were meanwhile).
+// The sweeper calls it once per sweep.
+func (hs *hubState) trimFree() {
+	if extra := min(hs.freeLow, len(hs.free)-maxFreeBuffers); extra > 0 {
+		n := len(hs.free) - extra
+		clear(hs.free[n:])
+		hs.free = hs.free[:n]
+	}
+	hs.freeLow = len(hs.free)
 }
 
 // connList is an intrusive doubly linked list of connections.

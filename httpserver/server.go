@@ -287,6 +287,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		go hs.acceptOther(ln)
 	}
 	if s.settings.idleTimeout > 0 || s.settings.readHeaderTimeout > 0 {
+		hs.trims = true
 		hs.sweeper = gevent.Go(hs.sweep)
 	}
 	if err := hs.quit.Wait(); err != nil {
@@ -386,7 +387,9 @@ type hubState struct {
 	drained    *gevent.Waiter // the stopper, waiting for nconns to reach 0
 	stopping   bool
 
-	free []*buffers // spare buffers of this hub
+	free    []*buffers // spare buffers of this hub
+	freeLow int        // the fewest spare buffers since the last trimFree
+	trims   bool       // the sweeper runs trimFree
 
 	done chan struct{} // closed when the hub's part has stopped
 	cut  int           // connections closed by force; written before done is closed
@@ -534,6 +537,7 @@ func (hs *hubState) sweep() {
 		now := hs.now()
 		expire(&hs.idle, idle, now)
 		expire(&hs.fresh, fresh, now)
+		hs.trimFree()
 		if fresh > 0 {
 			// Heads that take too long (a client sending slowly).
 			limit := now - int64(fresh)

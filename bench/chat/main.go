@@ -12,11 +12,13 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -66,7 +68,13 @@ type result struct {
 	RSSBaseKiB int64   `json:"rss_base_kib,omitempty"`
 	RSSIdleKiB int64   `json:"rss_idle_kib,omitempty"`
 	KiBPerUser float64 `json:"kib_per_idle_user,omitempty"`
+	PollErrors int64   `json:"poll_errors"`
+	Redials    int64   `json:"redials"`
 }
+
+// pollErrors and redials count the failed polls and the connections a
+// poller opened after its first.
+var pollErrors, redials atomic.Int64
 
 type user struct {
 	uid string
@@ -188,6 +196,7 @@ func bench(base string, n, m int, mode, room string, pid int, wait time.Duration
 	cpu1 := cpuTicks(pid)
 	cancel()
 	r.Delivered = delivered.Load()
+	r.PollErrors, r.Redials = pollErrors.Load(), redials.Load()
 	if pid > 0 && r.Delivered > 0 {
 		r.CPUus = float64(cpu1-cpu0) * 1e6 / clockTicks / float64(r.Delivered)
 	}
@@ -248,24 +257,165 @@ func (u *user) put(base, room string, seq int) error {
 }
 
 // pollLoop long-polls until ctx ends: the seed's POST /poll/{uid}, one
-// message (a JSON string) or [] per answer.
+// message (a JSON string) or [] per answer. It speaks HTTP/1.1 on one
+// keep-alive connection of its own (redialled after an error), as a browser
+// would, with the session cookie of the join: a lean client like wrk's,
+// so that the load generator, which shares the cores with the server,
+// costs little per request. Every server gets the same requests.
 func (u *user) pollLoop(ctx context.Context, base string, receive func(string)) {
-	for ctx.Err() == nil {
-		req, _ := http.NewRequestWithContext(ctx, "POST", base+"/poll/"+u.uid, nil)
-		resp, err := u.hc.Do(req)
-		if err != nil {
-			if ctx.Err() == nil {
-				time.Sleep(100 * time.Millisecond)
-			}
-			continue
+	b, err := url.Parse(base)
+	if err != nil {
+		return
+	}
+	var cookie strings.Builder
+	for i, k := range u.hc.Jar.Cookies(b) {
+		if i > 0 {
+			cookie.WriteString("; ")
 		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		cookie.WriteString(k.Name + "=" + k.Value)
+	}
+	req := []byte("POST /poll/" + u.uid + " HTTP/1.1\r\nHost: " + b.Host +
+		"\r\nCookie: " + cookie.String() + "\r\nContent-Length: 0\r\n\r\n")
+	var c net.Conn
+	var br *bufio.Reader
+	defer func() {
+		if c != nil {
+			c.Close()
+		}
+	}()
+	for ctx.Err() == nil {
+		if c == nil {
+			if br != nil {
+				redials.Add(1)
+			}
+			var d net.Dialer
+			if c, err = d.DialContext(ctx, "tcp", b.Host); err != nil {
+				c = nil
+				if ctx.Err() == nil {
+					time.Sleep(100 * time.Millisecond)
+				}
+				continue
+			}
+			cc := c
+			stop := context.AfterFunc(ctx, func() { cc.Close() })
+			defer stop()
+			br = bufio.NewReaderSize(c, 4096)
+		}
+		c.SetDeadline(time.Now().Add(60 * time.Second))
+		body, keep, err := roundTrip(c, br, req)
+		if err != nil || !keep {
+			c.Close()
+			c = nil
+			if err != nil {
+				if ctx.Err() == nil {
+					pollErrors.Add(1)
+					if os.Getenv("CHAT_BENCH_DEBUG") != "" {
+						fmt.Fprintln(os.Stderr, "poll:", err)
+					}
+					time.Sleep(100 * time.Millisecond)
+				}
+				continue
+			}
+		}
 		var s string
-		if json.Unmarshal(b, &s) == nil {
+		if json.Unmarshal(body, &s) == nil {
 			receive(s)
 		}
 	}
+}
+
+// roundTrip writes req on c and reads the answer: the body of a 200 (by
+// Content-Length, chunked, or up to the end of the connection), and whether
+// the connection may carry the next request.
+func roundTrip(c net.Conn, br *bufio.Reader, req []byte) (body []byte, keep bool, err error) {
+	if _, err := c.Write(req); err != nil {
+		return nil, false, err
+	}
+	line, err := br.ReadSlice('\n')
+	if err != nil {
+		return nil, false, err
+	}
+	status := string(line)
+	if !strings.HasPrefix(status, "HTTP/1.") || len(status) < 12 {
+		return nil, false, fmt.Errorf("bad status line %q", status)
+	}
+	keep = status[7] == '1'
+	ok := status[9:12] == "200"
+	length, chunked := -1, false
+	for {
+		line, err := br.ReadSlice('\n')
+		if err != nil {
+			return nil, false, err
+		}
+		h := strings.TrimRight(string(line), "\r\n")
+		if h == "" {
+			break
+		}
+		k, v, _ := strings.Cut(h, ":")
+		v = strings.TrimSpace(v)
+		switch {
+		case strings.EqualFold(k, "Content-Length"):
+			if length, err = strconv.Atoi(v); err != nil || length < 0 {
+				return nil, false, fmt.Errorf("bad Content-Length %q", v)
+			}
+		case strings.EqualFold(k, "Transfer-Encoding"):
+			chunked = strings.EqualFold(v, "chunked")
+		case strings.EqualFold(k, "Connection"):
+			if strings.EqualFold(v, "close") {
+				keep = false
+			} else if strings.EqualFold(v, "keep-alive") {
+				keep = true
+			}
+		}
+	}
+	switch {
+	case chunked:
+		for {
+			line, err := br.ReadSlice('\n')
+			if err != nil {
+				return nil, false, err
+			}
+			sz, _, _ := strings.Cut(strings.TrimSpace(string(line)), ";")
+			n, err := strconv.ParseInt(sz, 16, 32)
+			if err != nil || n < 0 {
+				return nil, false, fmt.Errorf("bad chunk size %q", sz)
+			}
+			if n == 0 {
+				for { // trailers
+					line, err := br.ReadSlice('\n')
+					if err != nil {
+						return nil, false, err
+					}
+					if len(strings.TrimSpace(string(line))) == 0 {
+						break
+					}
+				}
+				break
+			}
+			start := len(body)
+			body = append(body, make([]byte, n)...)
+			if _, err := io.ReadFull(br, body[start:]); err != nil {
+				return nil, false, err
+			}
+			if _, err := br.Discard(2); err != nil {
+				return nil, false, err
+			}
+		}
+	case length >= 0:
+		body = make([]byte, length)
+		if _, err := io.ReadFull(br, body); err != nil {
+			return nil, false, err
+		}
+	default:
+		if body, err = io.ReadAll(br); err != nil {
+			return nil, false, err
+		}
+		keep = false
+	}
+	if !ok {
+		return nil, keep, fmt.Errorf("poll: %s", strings.TrimSpace(status))
+	}
+	return body, keep, nil
 }
 
 func (u *user) dial(ctx context.Context, base string) (*websocket.Conn, error) {

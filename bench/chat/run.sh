@@ -29,6 +29,7 @@ trap cleanup EXIT
 go build -o "$tmp/chat" ./cmd/chat
 go build -o "$tmp/load" ./bench/chat
 port=5181
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # wait_up waits until the server answers GET /.
 wait_up() {
@@ -63,7 +64,7 @@ one "cmd/chat" poll "$tmp/chat" -addr "127.0.0.1:$((port + 1))" -data "$tmp/d1" 
 one "cmd/chat" ws "$tmp/chat" -addr "127.0.0.1:$((port + 1))" -data "$tmp/d2" -rate 1000000 -max-users 1000000 -access-log=false
 one "Flask on gevent" poll /usr/bin/python3 bench/chat/flask_chat.py 127.0.0.1 "$((port + 1))"
 
-echo "Command: \`bash bench/chat/run.sh -users $users -messages $messages\`, $(date -u +%Y-%m-%d), $(go version | cut -d' ' -f3), Python $(/usr/bin/python3 -c 'import sys, gevent, flask; print(sys.version.split()[0], "gevent", gevent.__version__, "Flask", flask.__version__)'), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores (shared; the load generator runs on the same cores)."
+echo "Command: \`bash bench/chat/run.sh -users $users -messages $messages\`, $(date -u +%Y-%m-%d), $(go version | cut -d' ' -f3), Python $(/usr/bin/python3 -c 'import sys, gevent, flask; print(sys.version.split()[0], "gevent", gevent.__version__, "Flask", flask.__version__)'), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores (shared; the load generator runs on the same cores), load average $load0 before the run and $(cut -d' ' -f1-3 /proc/loadavg) after."
 echo
 echo "| server | transport | users | messages | delivered | delivered/s | p50 ms | p99 ms | server CPU µs per delivery | RSS KiB per idle user |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"

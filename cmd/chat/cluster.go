@@ -137,7 +137,7 @@ func (a *App) adopt(r *http.Request, uid string) (*user, *httpError) {
 		e.retryAfter = int(a.cfg.IdleTimeout.Seconds()) + 1
 		return nil, e
 	}
-	u := &user{uid: uid, sid: sid, q: queue.New[Message](a.cfg.QueueSize), rooms: map[string]bool{}, lastSeen: a.now()}
+	u := &user{uid: uid, sid: sid, token: a.sign.token(uid, sid), q: queue.New[Message](a.cfg.QueueSize), rooms: map[string]bool{}, lastSeen: a.now()}
 	u.q.Share()
 	if a.draining {
 		u.q.Shutdown()

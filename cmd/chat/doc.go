@@ -117,5 +117,6 @@
 //	-nats url                CHAT_NATS              keep rooms, key and names in NATS JetStream (none: SQLite)
 //	-nats-replicas n         CHAT_NATS_REPLICAS     replicas of the streams and buckets created (1)
 //
-// chat -help prints the same list.
+// chat -help prints the same list. For benchmarks, CHAT_CPUPROFILE=file
+// writes a CPU profile (runtime/pprof) of the whole run to file.
 package main

@@ -71,7 +71,7 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if lw.code == 0 {
 		lw.code = http.StatusOK
 	}
-	a.m.requests.WithLabelValues(strconv.Itoa(lw.code)).Inc()
+	a.m.request(lw.code)
 	if a.cfg.AccessLog {
 		a.log.LogAttrs(r.Context(), accessLevel(lw.code), "request",
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", lw.code),
@@ -141,8 +141,9 @@ func writeJSON(w http.ResponseWriter, v any) {
 		fail(w, errorf(http.StatusInternalServerError, "encode: %v", err))
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
+	h := w.Header() // canonical keys: set without canonicalizing them again
+	h["Content-Type"] = []string{"application/json"}
+	h["Cache-Control"] = []string{"no-store"}
 	w.Write(append(b, '\n'))
 }
 
@@ -281,7 +282,7 @@ func (a *App) handlePoll(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, []string{})
 		return
 	}
-	a.m.delivered.WithLabelValues("legacy_poll").Inc()
+	a.m.deliveredLegacy.get().Inc()
 	writeJSON(w, m.Legacy())
 }
 
@@ -461,7 +462,7 @@ func (a *App) apiPoll(w http.ResponseWriter, r *http.Request) {
 		a.m.pollsNow.Dec()
 	}
 	a.endWait(u)
-	a.m.delivered.WithLabelValues("poll").Add(float64(len(ms)))
+	a.m.deliveredPoll.get().Add(float64(len(ms)))
 	writeJSON(w, map[string]any{"messages": ms})
 }
 

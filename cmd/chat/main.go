@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -18,7 +19,30 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stderr, nil))
+	stopProfile := startProfile(os.Getenv("CHAT_CPUPROFILE"))
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stderr, nil)
+	stopProfile()
+	os.Exit(code)
+}
+
+// startProfile writes a CPU profile to path, if not empty, until the
+// returned function is called (for benchmarks: $CHAT_CPUPROFILE).
+func startProfile(path string) (stop func()) {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "chat: $CHAT_CPUPROFILE:", err)
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
 }
 
 // envName is the environment variable of a flag: CHAT_ and the flag's name

@@ -2,6 +2,8 @@ package main
 
 import (
 	"net/http"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/geventgo/gevent"
@@ -26,6 +28,33 @@ type metrics struct {
 	rejected   *prometheus.CounterVec // by reason
 	storage    *prometheus.HistogramVec
 	requests   *prometheus.CounterVec // by code
+
+	// The series counted on every request or delivery, resolved once.
+	requestsOK                                  lazyCounter
+	deliveredLegacy, deliveredPoll, deliveredWS lazyCounter
+}
+
+// lazyCounter is one series of a CounterVec, looked up on its first use (so
+// that /metrics shows it only once it has counted) and kept for later ones.
+type lazyCounter struct {
+	vec   *prometheus.CounterVec
+	label string
+	once  sync.Once
+	c     prometheus.Counter
+}
+
+func (l *lazyCounter) get() prometheus.Counter {
+	l.once.Do(func() { l.c = l.vec.WithLabelValues(l.label) })
+	return l.c
+}
+
+// request counts an answer with status code.
+func (m *metrics) request(code int) {
+	if code == http.StatusOK {
+		m.requestsOK.get().Inc()
+		return
+	}
+	m.requests.WithLabelValues(strconv.Itoa(code)).Inc()
 }
 
 func newMetrics() *metrics {
@@ -67,6 +96,10 @@ func newMetrics() *metrics {
 			Name: "chat_http_requests_total", Help: "HTTP requests answered, by status code.",
 		}, []string{"code"}),
 	}
+	m.requestsOK = lazyCounter{vec: m.requests, label: "200"}
+	m.deliveredLegacy = lazyCounter{vec: m.delivered, label: "legacy_poll"}
+	m.deliveredPoll = lazyCounter{vec: m.delivered, label: "poll"}
+	m.deliveredWS = lazyCounter{vec: m.delivered, label: "websocket"}
 	m.reg.MustRegister(m.users, m.accepted, m.delivered, m.dropped, m.polls, m.pollsNow,
 		m.websockets, m.wsNow, m.rejected, m.storage, m.requests,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

@@ -85,7 +85,7 @@ func (a *App) wsSession(c *websocket.Conn, u *user) {
 				c.CloseNow()
 				return
 			}
-			a.m.delivered.WithLabelValues("websocket").Inc()
+			a.m.deliveredWS.get().Inc()
 		case u.q.IsShutDown():
 			c.Close(websocket.StatusGoingAway, "server shutting down")
 			return
