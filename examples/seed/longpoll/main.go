@@ -9,17 +9,16 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/geventgo/gevent/internal/exampleserve"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"syscall"
 	"time"
 
 	"github.com/geventgo/gevent"
 	"github.com/geventgo/gevent/httpserver"
 	"github.com/geventgo/gevent/queue"
-	"github.com/geventgo/gevent/socket"
 )
 
 func main() {
@@ -74,31 +73,9 @@ func run(addr string, interval time.Duration, log io.Writer, ready func(*httpser
 		p := gevent.Go(func() { producer(q, interval) })
 		defer p.Kill()
 		srv := &httpserver.Server{Handler: ajaxEndpoint(q)}
-		err = serve(srv, addr, log, ready)
+		err = exampleserve.Serve("longpoll", srv, addr, log, ready)
 	}); rerr != nil {
 		return rerr
 	}
 	return err
-}
-
-func serve(srv *httpserver.Server, addr string, log io.Writer, ready func(*httpserver.Server, net.Addr)) error {
-	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
-		h, err := gevent.SignalHandler(sig, func() { srv.Shutdown(time.Second) })
-		if err != nil {
-			return err
-		}
-		defer h.Cancel()
-	}
-	ln, err := socket.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(log, "longpoll: listening on %v\n", ln.Addr())
-	if ready != nil {
-		ready(srv, ln.Addr())
-	}
-	if err := srv.Serve(ln); err != httpserver.ErrServerClosed {
-		return err
-	}
-	return nil
 }

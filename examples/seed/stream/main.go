@@ -7,16 +7,15 @@ package main
 import (
 	"flag"
 	"fmt"
+	"github.com/geventgo/gevent/internal/exampleserve"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"syscall"
 	"time"
 
 	"github.com/geventgo/gevent"
 	"github.com/geventgo/gevent/httpserver"
-	"github.com/geventgo/gevent/socket"
 )
 
 func main() {
@@ -48,30 +47,8 @@ func application(w http.ResponseWriter, r *http.Request) {
 func run(addr string, log io.Writer, ready func(*httpserver.Server, net.Addr)) error {
 	srv := &httpserver.Server{Handler: http.HandlerFunc(application)}
 	var err error
-	if rerr := gevent.Run(func() { err = serve(srv, addr, log, ready) }); rerr != nil {
+	if rerr := gevent.Run(func() { err = exampleserve.Serve("stream", srv, addr, log, ready) }); rerr != nil {
 		return rerr
 	}
 	return err
-}
-
-func serve(srv *httpserver.Server, addr string, log io.Writer, ready func(*httpserver.Server, net.Addr)) error {
-	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
-		h, err := gevent.SignalHandler(sig, func() { srv.Shutdown(time.Second) })
-		if err != nil {
-			return err
-		}
-		defer h.Cancel()
-	}
-	ln, err := socket.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(log, "stream: listening on %v\n", ln.Addr())
-	if ready != nil {
-		ready(srv, ln.Addr())
-	}
-	if err := srv.Serve(ln); err != httpserver.ErrServerClosed {
-		return err
-	}
-	return nil
 }
