@@ -23,6 +23,7 @@ type Hub struct {
 
 	// Scheduling state, hub-only.
 	current   *task  // what runs now; nil while loop callbacks run
+	nester    *task  // the greenlet running others in its park (runReady), or nil
 	nswitch   uint64 // switches into greenlets, for parkMain's grace
 	mainWoken bool
 	// mainWaitFor is what the owner's join or IWait waits for, for

@@ -28,7 +28,7 @@ func Sleep(d time.Duration) error {
 		return err
 	}
 	if d <= 0 {
-		h.loop.Post(sleep0Wake, w)
+		h.loop.PostTagged(sleep0Wake, w, tagSleep0)
 		t.park(w)
 	} else {
 		t.startTimer(d, w)
@@ -43,10 +43,17 @@ func Sleep(d time.Duration) error {
 
 // sleep0Wake wakes a Sleep(0) when its turn in the FIFO comes.
 func sleep0Wake(arg any) {
-	w := arg.(*Waiter)
-	if w.state.CompareAndSwap(armed, switched) {
-		resumeWaiter(w)
+	if t := takeSleep0(arg.(*Waiter)); t != nil {
+		t.hub.switchTo(t)
 	}
+}
+
+// takeSleep0 is takeResume for sleep0Wake.
+func takeSleep0(w *Waiter) *task {
+	if w.state.CompareAndSwap(armed, switched) {
+		return takeResume(w)
+	}
+	return nil
 }
 
 // Idle waits until the loop has nothing else to do: it resumes in an

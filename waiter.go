@@ -158,30 +158,55 @@ func (w *Waiter) deliver() {
 		return
 	}
 	if w.t != nil {
-		w.t.hub.post(resumeWaiter, w)
+		w.t.hub.postResume(w)
 	}
+}
+
+// Tags of the loop callbacks that resume a task (loop.PostTagged), which a
+// parking greenlet may carry out itself (task.runReady).
+const (
+	tagResume uint8 = 1 + iota // resumeWaiter
+	tagSleep0                  // sleep0Wake
+)
+
+// postResume queues resumeWaiter(w) on h from any goroutine.
+func (h *Hub) postResume(w *Waiter) {
+	if h.onHub() {
+		h.loop.PostTagged(resumeWaiter, w, tagResume)
+		return
+	}
+	// A destroyed hub drops the call: nothing is left to wake.
+	_ = h.loop.PostTaggedThreadsafe(resumeWaiter, w, tagResume)
 }
 
 // resumeWaiter runs on the waiter's hub and switches into its task if the
 // task is still parked on it. Stale calls (the task already left this wait)
 // do nothing.
 func resumeWaiter(arg any) {
-	w := arg.(*Waiter)
+	if t := takeResume(arg.(*Waiter)); t != nil {
+		t.hub.switchTo(t)
+	}
+}
+
+// takeResume does resumeWaiter's work short of the switch: it returns the
+// greenlet to switch into, or nil when there is none (a stale call, the
+// owner woken by Break, a destroyed hub).
+func takeResume(w *Waiter) *task {
 	t := w.t
 	if t.parkedOn != w || !w.Ready() {
-		return
+		return nil
 	}
 	t.parkedOn = nil
 	h := t.hub
 	if h.destroyed.Load() && t.g != nil {
-		return // its worker is gone
+		return nil // its worker is gone
 	}
 	if t.g == nil {
 		h.mainWoken = true
 		h.loop.Break()
-		return
+		return nil
 	}
-	h.switchTo(t)
+	return t
 }
 
 // Wait parks the calling context until Switch or Throw. It returns nil after
@@ -319,7 +344,7 @@ func (t *task) passThrough() {
 	w := &t.sleepW
 	w.t, w.hub = t, h
 	w.reset()
-	h.loop.Post(sleep0Wake, w)
+	h.loop.PostTagged(sleep0Wake, w, tagSleep0)
 	t.passing = true
 	t.park(w)
 	t.passing = false

@@ -8,6 +8,7 @@ import "time"
 type callback struct {
 	fn  func(any)
 	arg any
+	tag uint8 // PostTagged's tag; 0 for the others
 }
 
 // Callback is a queued call made by RunCallback. It can be stopped until it
@@ -38,26 +39,63 @@ func runHandle(arg any) {
 // does not block. Must be called from the loop's goroutine.
 func (l *Loop) RunCallback(fn func()) *Callback {
 	c := &Callback{fn: fn}
-	l.callbacks.push(callback{runHandle, c})
+	l.callbacks.push(callback{fn: runHandle, arg: c})
 	return c
 }
 
 // Post queues fn(arg) like RunCallback, without a handle and without
 // allocating when arg is a pointer. Must be called from the loop's goroutine.
 func (l *Loop) Post(fn func(any), arg any) {
-	l.callbacks.push(callback{fn, arg})
+	l.callbacks.push(callback{fn: fn, arg: arg})
+}
+
+// PostTagged is Post for a callback that the loop's owner may also take
+// from the head of the FIFO and carry out itself (TakeTagged); tag (not 0)
+// tells the owner what the callback does.
+func (l *Loop) PostTagged(fn func(any), arg any, tag uint8) {
+	l.callbacks.push(callback{fn, arg, tag})
+}
+
+// PostTaggedThreadsafe is PostThreadsafe for a tagged callback (PostTagged).
+func (l *Loop) PostTaggedThreadsafe(fn func(any), arg any, tag uint8) error {
+	return l.postThreadsafe(callback{fn, arg, tag})
+}
+
+// TakeTagged pops the callback at the head of the FIFO and returns its
+// argument and tag instead of running it, when the loop's callback phase is
+// running (a callback of that phase calls it, directly or from a coroutine
+// it resumed), no Break is pending, the head was queued by PostTagged, and
+// the switch interval leaves room for one more callback; the taken callback
+// counts against that bound like one the loop ran. The caller must then do
+// what the callback would have done. Otherwise TakeTagged reports false and
+// leaves the FIFO as it is: the caller returns to the loop, which runs the
+// head itself (or polls first, when the interval has passed). Must be
+// called from the loop's goroutine or a coroutine it resumed.
+func (l *Loop) TakeTagged() (arg any, tag uint8, ok bool) {
+	if !l.inCallbacks || l.breaking || l.callbacks.len() == 0 {
+		return nil, 0, false
+	}
+	if c := l.callbacks.front(); c.tag == 0 || !l.spend() {
+		return nil, 0, false
+	}
+	c := l.callbacks.pop()
+	return c.arg, c.tag, true
 }
 
 // PostThreadsafe queues fn(arg) from any goroutine and wakes the loop. The
 // call runs on the loop's goroutine after the callbacks queued before the
 // loop collects it. It returns ErrClosed if the loop is closed.
 func (l *Loop) PostThreadsafe(fn func(any), arg any) error {
+	return l.postThreadsafe(callback{fn: fn, arg: arg})
+}
+
+func (l *Loop) postThreadsafe(c callback) error {
 	l.tsMu.Lock()
 	if l.closed {
 		l.tsMu.Unlock()
 		return ErrClosed
 	}
-	l.tsq = append(l.tsq, callback{fn, arg})
+	l.tsq = append(l.tsq, c)
 	l.tsPending.Store(true)
 	l.tsMu.Unlock()
 	return l.p.Wake()
@@ -88,25 +126,38 @@ func (l *Loop) takeThreadsafe() {
 
 // runCallbacks runs the FIFO, including callbacks queued meanwhile, until it
 // is empty, Break is called, or the switch interval has passed since the
-// last poll (checked every 50 callbacks, as gevent does). The count and the
-// clock run across Runs that Break ends before they poll, so that a caller
-// that breaks out and runs the loop again at once (a hub's owner spinning
-// on Sleep(0)) cannot keep the loop from polling and running its timers.
+// last poll (checked every 50 callbacks, as gevent does; see spend). The
+// count and the clock run across Runs that Break ends before they poll, so
+// that a caller that breaks out and runs the loop again at once (a hub's
+// owner spinning on Sleep(0)) cannot keep the loop from polling and running
+// its timers. Callbacks taken by TakeTagged count as run.
 func (l *Loop) runCallbacks() {
 	l.takeThreadsafe()
-	n := l.sincePoll // kept in a register; callbacks cannot poll
-	defer func() { l.sincePoll = n }()
-	for l.callbacks.len() > 0 && !l.breaking {
-		// The clock is read from the 50th callback on, so that short batches
-		// (the common case) do not pay for it.
-		if n++; n%50 == 0 {
-			if n == 50 {
-				l.batchStart = time.Now()
-			} else if time.Since(l.batchStart) >= l.interval {
-				return
-			}
-		}
+	l.inCallbacks = true
+	for l.callbacks.len() > 0 && !l.breaking && l.spend() {
 		c := l.callbacks.pop()
 		c.fn(c.arg)
 	}
+	l.inCallbacks = false
+}
+
+// spend counts one more callback since the last poll and reports whether it
+// may run: false once the switch interval has passed (the clock is read
+// from the 50th callback on, every 50, so that short batches, the common
+// case, do not pay for it), until the next poll.
+func (l *Loop) spend() bool {
+	if l.spent {
+		return false
+	}
+	n := l.sincePoll + 1
+	l.sincePoll = n
+	if n%50 == 0 {
+		if n == 50 {
+			l.batchStart = time.Now()
+		} else if time.Since(l.batchStart) >= l.interval {
+			l.spent = true
+			return false
+		}
+	}
+	return true
 }

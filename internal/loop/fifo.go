@@ -14,3 +14,5 @@ func (q *fifo[T]) len() int { return q.r.Len() }
 func (q *fifo[T]) push(v T) { q.r.PushBack(v) }
 
 func (q *fifo[T]) pop() T { return q.r.PopFront() }
+
+func (q *fifo[T]) front() T { return q.r.Front() }

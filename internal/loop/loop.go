@@ -78,6 +78,9 @@ type Loop struct {
 	// the switch interval is measured from there (see runCallbacks).
 	sincePoll  int
 	batchStart time.Time
+	spent      bool // the switch interval has passed: poll before more callbacks
+
+	inCallbacks bool // runCallbacks is running (for TakeTagged)
 }
 
 // New returns a Loop on the backend that opts select.
@@ -164,7 +167,7 @@ func (l *Loop) Run(mode RunMode) error {
 		return ErrRunning
 	}
 	l.running, l.breaking = true, false
-	defer func() { l.running = false }()
+	defer func() { l.running, l.inCallbacks = false, false }()
 	for {
 		l.iteration++
 		if l.invokePending(); l.breaking {
@@ -217,7 +220,7 @@ func (l *Loop) pollTimeout(mode RunMode) time.Duration {
 // poll waits for I/O and queues the watchers of ready descriptors. Events
 // left over from a broken iteration are dispatched before polling again.
 func (l *Loop) poll(timeout time.Duration) error {
-	l.sincePoll = 0
+	l.sincePoll, l.spent = 0, false
 	if l.evNext >= l.evLen {
 		n, err := 0, error(nil)
 		if timeout != 0 && l.busy {
