@@ -1,0 +1,152 @@
+package queue_test
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/hubapi"
+	"github.com/geventgo/gevent/internal/loop"
+	"github.com/geventgo/gevent/queue"
+)
+
+// TestDirectSwitchKeepsOrder: greenlets that hand items through a Channel
+// run each other directly (the direct switch, coro.go), in the order the
+// hub would have run them: a third greenlet looping on Sleep(0) interleaves
+// exactly as through the hub. (gevent 22.10.2 prints "other0 got0 put0 got1
+// put1 got2 put2 other1 other2 other3": its get switches to the hub before
+// taking a blocked putter's item, which this Channel skips on purpose, see
+// docs/design.md "Hand-off order".)
+func TestDirectSwitchKeepsOrder(t *testing.T) {
+	var log []string
+	gevent.Run(func() {
+		c := queue.NewChannel[int]()
+		getter := gevent.Go(func() {
+			for range 3 {
+				v, err := c.Get()
+				if err != nil {
+					t.Errorf("Get = %v", err)
+					return
+				}
+				log = append(log, "got"+string(rune('0'+v)))
+			}
+		})
+		putter := gevent.Go(func() {
+			for i := range 3 {
+				if err := c.Put(i); err != nil {
+					t.Errorf("Put = %v", err)
+					return
+				}
+				log = append(log, "put"+string(rune('0'+i)))
+			}
+		})
+		other := gevent.Go(func() {
+			for i := range 4 {
+				log = append(log, "other"+string(rune('0'+i)))
+				gevent.Sleep(0)
+			}
+		})
+		gevent.JoinAll([]*gevent.Greenlet[struct{}]{getter, putter, other})
+	})
+	// The order of the hub-driven switch (before the direct switch existed).
+	want := "other0 got0 put0 other1 got1 put1 other2 got2 put2 other3"
+	if got := strings.Join(log, " "); got != want {
+		t.Errorf("order = %q; want %q", got, want)
+	}
+}
+
+// TestDirectSwitchDoesNotStarve: two greenlets ping-ponging through a
+// Channel without end run each other directly, yet a 50 ms Timeout, a timer
+// (Sleep) and a ready descriptor still fire: the direct switch spends the
+// loop's switch interval like the hub's callback phase (issue 8 §1).
+func TestDirectSwitchDoesNotStarve(t *testing.T) {
+	gevent.Run(func() {
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		defer w.Close()
+		ioSeen := make(chan struct{})
+		io, err := hubapi.Loop(gevent.CurrentHub()).NewIO(int(r.Fd()), loop.Read, func(loop.Interest) {
+			select {
+			case <-ioSeen:
+			default:
+				close(ioSeen)
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer io.Close()
+		if err := io.Start(); err != nil {
+			t.Fatal(err)
+		}
+		c := queue.NewChannel[int]()
+		stop := false
+		var items int
+		guard := time.Now().Add(10 * time.Second)
+		getter := gevent.Go(func() {
+			for !stop && time.Now().Before(guard) {
+				if _, err := c.Get(); err != nil {
+					return
+				}
+				items++
+			}
+		})
+		putter := gevent.Go(func() {
+			for !stop && time.Now().Before(guard) {
+				if err := c.Put(1); err != nil {
+					return
+				}
+			}
+		})
+		var toErr, toWant error
+		var toFor time.Duration
+		timed := gevent.Go(func() {
+			start := time.Now()
+			to, _ := gevent.StartTimeout(50*time.Millisecond, nil)
+			defer to.Cancel()
+			toWant = to
+			toErr = gevent.Sleep(time.Hour)
+			toFor = time.Since(start)
+		})
+		var sleepErr error
+		var sleptFor time.Duration
+		sleeper := gevent.Go(func() {
+			start := time.Now()
+			sleepErr = gevent.Sleep(10 * time.Millisecond)
+			sleptFor = time.Since(start)
+			w.Write([]byte("x"))
+		})
+		sleeper.Join()
+		if sleepErr != nil || sleptFor < 10*time.Millisecond || sleptFor > 5*time.Second {
+			t.Errorf("Sleep(10ms) during the ping-pong = %v after %v", sleepErr, sleptFor)
+		}
+		timed.Join()
+		if toErr != toWant || toFor < 50*time.Millisecond || toFor > 5*time.Second {
+			t.Errorf("Sleep(1h) under a 50ms Timeout = %v after %v; want the Timeout", toErr, toFor)
+		}
+		stop = true
+		c.Shutdown()
+		getter.Join()
+		putter.Join()
+		if items == 0 {
+			t.Errorf("no item went through the Channel")
+		}
+		for range 1000 {
+			select {
+			case <-ioSeen:
+				return
+			default:
+			}
+			if err := gevent.Sleep(time.Millisecond); err != nil && !errors.Is(err, gevent.ErrTimeout) {
+				t.Fatal(err)
+			}
+		}
+		t.Errorf("the ready pipe's watcher did not run")
+	})
+}
