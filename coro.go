@@ -8,14 +8,24 @@ package gevent
 // finishes, its worker yields and waits for the next greenlet, so spawning
 // does not pay for a new goroutine.
 //
+// Direct switch: a greenlet that parks during the loop's callback phase
+// runs the greenlet resumptions at the head of the hub's FIFO itself
+// (task.runReady): it returns at once when its own comes first, and
+// switches into another greenlet itself (nested, one level deep at most)
+// instead of yielding to the hub so that the hub switches into it. The
+// callbacks taken are those the hub would run next, in the same order and
+// within the same switch interval, so only the switches are saved.
+//
 // Hazards of iter.Pull the hub guards against:
 //   - a panic in the body is re-raised in the goroutine that called next, so
 //     every greenlet body recovers inside the coroutine (greenlet.run);
 //   - stop() makes the parked yield return false; park then panics with
 //     errUnwind so that the greenlet's deferred calls run, and the body
 //     returns without yielding again;
-//   - runtime.Goexit in a body (t.FailNow) propagates to the hub's goroutine;
-//     the worker is then dead and never reused;
+//   - runtime.Goexit in a body (t.FailNow) propagates to the goroutine that
+//     called next: the hub's, or that of the greenlet running it nested,
+//     which then ends too (as if it had called Goexit) and passes it on to
+//     the hub's; such workers are dead and never reused;
 //   - yield has no goroutine-identity check, so only the hub calls next and
 //     only the worker's own greenlet calls park.
 
