@@ -16,6 +16,15 @@ func sleeper(d time.Duration, v int) *gevent.Greenlet[int] {
 	return gevent.Spawn(func() (int, error) { return v, gevent.Sleep(d) })
 }
 
+// after returns a greenlet that joins prev, then returns v: it finishes after
+// prev, whatever the timers on a loaded machine do.
+func after(prev *gevent.Greenlet[int], v int) *gevent.Greenlet[int] {
+	return gevent.Spawn(func() (int, error) {
+		_, err := prev.Get()
+		return v, err
+	})
+}
+
 func values(gs []*gevent.Greenlet[int]) []int {
 	var vs []int
 	for _, g := range gs {
@@ -31,7 +40,11 @@ func TestJoinAllCompletionOrder(t *testing.T) {
 		f1 := sleeper(0, 1)
 		f2 := sleeper(0, 2)
 		gevent.JoinAll([]*gevent.Greenlet[int]{f1, f2})
-		gs := []*gevent.Greenlet[int]{sleeper(30*time.Millisecond, 30), f2, sleeper(10*time.Millisecond, 10), f1, sleeper(20*time.Millisecond, 20)}
+		// 10, 20 and 30 finish in that order: each waits for the one before.
+		g10 := sleeper(0, 10)
+		g20 := after(g10, 20)
+		g30 := after(g20, 30)
+		gs := []*gevent.Greenlet[int]{g30, f2, g10, f1, g20}
 		done, err := gevent.JoinAll(gs)
 		if err != nil {
 			t.Fatalf("JoinAll = %v", err)
@@ -96,7 +109,8 @@ func TestJoinAllRaiseError(t *testing.T) {
 
 func TestJoinAllCount(t *testing.T) {
 	runHub(t, func(*gevent.Hub) {
-		gs := []*gevent.Greenlet[int]{sleeper(time.Hour, 1), sleeper(20*time.Millisecond, 2), sleeper(time.Millisecond, 3)}
+		g3 := sleeper(0, 3)
+		gs := []*gevent.Greenlet[int]{sleeper(time.Hour, 1), after(g3, 2), g3}
 		done, err := gevent.JoinAll(gs, gevent.Count(2))
 		if err != nil || !slices.Equal(values(done), []int{3, 2}) {
 			t.Errorf("JoinAll(Count 2) = %v, %v; want [3 2], nil", values(done), err)

@@ -220,21 +220,7 @@ func TestCancelledOnServer(t *testing.T) {
 	for _, how := range []string{"kill", "timeout"} {
 		for _, when := range []string{"headers", "body"} {
 			t.Run(how+"/"+when, func(t *testing.T) {
-				entered := make(chan struct{}, 1)
-				cancelled := make(chan struct{}, 1)
-				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					if when == "body" {
-						io.WriteString(w, "partial")
-						w.(http.Flusher).Flush()
-					}
-					entered <- struct{}{}
-					select {
-					case <-r.Context().Done():
-						cancelled <- struct{}{}
-					case <-time.After(20 * time.Second):
-					}
-				}))
-				defer srv.Close()
+				srv, entered, cancelled := stallingServer(t, when == "body")
 				c := newClient(t)
 				runHub(t, func(*gevent.Hub) {
 					var to *gevent.Timeout
@@ -328,21 +314,7 @@ func TestCancelledOnServer(t *testing.T) {
 func TestHubDestroyedCancels(t *testing.T) {
 	for _, when := range []string{"headers", "body"} {
 		t.Run(when, func(t *testing.T) {
-			entered := make(chan struct{}, 1)
-			cancelled := make(chan struct{}, 1)
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				if when == "body" {
-					io.WriteString(w, "partial")
-					w.(http.Flusher).Flush()
-				}
-				entered <- struct{}{}
-				select {
-				case <-r.Context().Done():
-					cancelled <- struct{}{}
-				case <-time.After(20 * time.Second):
-				}
-			}))
-			defer srv.Close()
+			srv, entered, cancelled := stallingServer(t, when == "body")
 			c := newClient(t)
 			var headers event.Event
 			runHub(t, func(*gevent.Hub) {
@@ -691,4 +663,26 @@ func TestConcurrentRead(t *testing.T) {
 			t.Errorf("the first reader got %q, %v; want \"second\", nil", b, err)
 		}
 	})
+}
+
+// stallingServer starts a server whose handler (after writing and flushing a partial body if
+// body) reports on entered that it holds a request, then waits for the request to be cancelled
+// (reported on cancelled) or 20 s. The server closes when the test ends.
+func stallingServer(t *testing.T, body bool) (srv *httptest.Server, entered, cancelled chan struct{}) {
+	entered = make(chan struct{}, 1)
+	cancelled = make(chan struct{}, 1)
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if body {
+			io.WriteString(w, "partial")
+			w.(http.Flusher).Flush()
+		}
+		entered <- struct{}{}
+		select {
+		case <-r.Context().Done():
+			cancelled <- struct{}{}
+		case <-time.After(20 * time.Second):
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv, entered, cancelled
 }

@@ -23,6 +23,8 @@
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/../../ci/lib.sh
 source "$(dirname "$0")/../../ci/lib.sh" # moves to the repository root
+# shellcheck source=SCRIPTDIR/../lib.sh
+source bench/lib.sh
 
 args=("$@")
 quick=0
@@ -60,14 +62,7 @@ fi
 conns=64
 size=64
 
-python=/usr/bin/python3
-die() {
-  echo "run.sh: $*" >&2
-  exit 1
-}
-command -v taskset >/dev/null || die "taskset not found (Debian: apt-get install util-linux)"
-[[ $(nproc --all) -ge 2 ]] || die "needs 2 CPUs (server on core 0, load on core 1); this machine has $(nproc --all)"
-taskset -c 0,1 true 2>/dev/null || die "cannot pin to cores 0 and 1 (taskset -c 0,1 failed)"
+require_pinning
 [[ $idle =~ ^[0-9]+$ ]] || die "--idle wants a number, got $idle"
 [[ $repeat =~ ^[1-9][0-9]*$ ]] || die "--repeat wants a number >= 1, got $repeat"
 IFS=, read -ra wanted <<<"$only"
@@ -75,40 +70,8 @@ for w in "${wanted[@]}"; do
   [[ $w =~ ^(echo|gevent|net|gnet)$ ]] || die "--only: unknown server $w (want echo, gevent, net or gnet)"
 done
 
-# Each side of the idle test holds $idle sockets. Go raises its own soft limit to the hard one;
-# Python and this shell do not, so raise it here for everything started below.
-ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-nofile=$(ulimit -n)
-if [[ $nofile != unlimited && $nofile -lt $((idle + 256)) ]]; then
-  die "ulimit -n is $nofile (hard limit $(ulimit -Hn)); $idle idle connections need $((idle + 256))"
-fi
-
-tmp=$(mktemp -d)
-pids=()
-# terminate PID sends PID (a child of this shell) SIGTERM, then SIGKILL if it is still running
-# 3 s later, and reaps it. (A process that has exited but is not reaped yet is in state Z.)
-terminate() {
-  local i state
-  kill -TERM "$1" 2>/dev/null || true
-  for ((i = 0; i < 30; i++)); do
-    state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || break
-    [[ $state == Z ]] && break
-    sleep 0.1
-  done
-  ((i < 30)) || kill -KILL "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
-}
-
-cleanup() {
-  local pid
-  exec 3>&- # releases an idle client, if one is holding
-  for pid in "${pids[@]}"; do
-    terminate "$pid"
-  done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# Each side of the idle test holds $idle sockets.
+raise_nofile "$idle"
 
 # ---- build ----
 echo "+ go build (load client, netecho, gnetecho)" >&2
@@ -134,86 +97,17 @@ if [[ ,$only, == *,gevent,* ]] && ! "$python" -c 'import gevent' 2>/dev/null; th
 fi
 
 # ---- helpers ----
-tck=$(getconf CLK_TCK)
-
-free_port() {
-  "$python" -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
-
 # start_server NAME PORT starts server NAME pinned to core 0 and sets spid; it returns when the
 # port accepts connections, and fails if the server dies or does not listen within 10 s.
 start_server() {
-  local name=$1 port=$2 addr=127.0.0.1:$2 i cmd
+  local name=$1 port=$2 addr=127.0.0.1:$2 cmd
   case $name in
     echo) cmd=("$tmp/geventecho" -addr "$addr" -hubs 1) ;;
     gevent) cmd=("$python" bench/echo/gevent_echo.py "$addr") ;;
     net) cmd=("$tmp/netecho" -addr "$addr") ;;
     gnet) cmd=("$tmp/gnetecho" -addr "$addr") ;;
   esac
-  # A simple command, so that $! is the server itself (env and taskset exec it).
-  env GOMAXPROCS=1 taskset -c 0 "${cmd[@]}" </dev/null >>"$tmp/$name.log" 2>&1 &
-  spid=$!
-  pids+=("$spid")
-  for ((i = 0; i < 100; i++)); do
-    kill -0 "$spid" 2>/dev/null || {
-      cat "$tmp/$name.log" >&2
-      die "server $name exited before listening on $addr"
-    }
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      return 0
-    fi
-    sleep 0.1
-  done
-  die "server $name does not accept connections on $addr after 10 s"
-}
-
-# forget PID drops PID from the processes that cleanup kills (once it has been reaped).
-forget() {
-  local p keep=()
-  for p in "${pids[@]}"; do
-    [[ $p == "$1" ]] || keep+=("$p")
-  done
-  pids=("${keep[@]}")
-}
-
-stop_server() {
-  terminate "$spid"
-  forget "$spid"
-}
-
-# cpu_ticks PID prints the process's utime+stime in clock ticks (all threads). The fields are
-# counted after the ")" that ends the command name, which may contain spaces.
-cpu_ticks() {
-  local stat
-  stat=$(<"/proc/$1/stat")
-  stat=${stat##*) }
-  awk '{ print $12 + $13 }' <<<"$stat"
-}
-
-# all_ticks prints the CPU time, in clock ticks, of every process on the machine, with that of
-# the children they have reaped (utime+stime+cutime+cstime of each /proc/<pid>/stat). Between two
-# readings it grows by all the CPU time used meanwhile, by whichever process: one that exited was
-# reaped into an ancestor that is still there. (Each process's figure is rounded to a tick.)
-all_ticks() {
-  cat /proc/[0-9]*/stat 2>/dev/null | awk '{ sub(/^.*\) /, ""); t += $12 + $13 + $14 + $15 } END { print t }'
-}
-
-# steal_ticks prints the time the hypervisor ran something else while this machine's CPUs had
-# work (all CPUs, clock ticks; the "steal" column of /proc/stat).
-steal_ticks() {
-  awk '$1 == "cpu" { print $9 }' /proc/stat
-}
-
-rss_kb() {
-  awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
-}
-
-# json FILE KEY prints the number KEY of the one-line JSON object in FILE.
-json() {
-  sed -n "s/.*\"$2\":\([-0-9.e+]*\).*/\1/p" "$1"
+  start_pinned "$name" "$port" 1 0 "${cmd[@]}"
 }
 
 # ---- runs ----
@@ -261,36 +155,17 @@ pingpong() {
 
 # idle_test NAME measures the RSS per idle connection of server NAME on a fresh server.
 idle_test() {
-  local name=$1 port cpid i
+  local name=$1 port
   port=$(free_port)
   echo "+ $name: $idle idle connections on 127.0.0.1:$port (fresh server)" >&2
   start_server "$name" "$port"
   sleep 0.5
-  rss0[$name]=$(rss_kb "$spid")
-  rm -f "$tmp/hold"
-  mkfifo "$tmp/hold"
-  GOMAXPROCS=1 taskset -c 1 "$tmp/load" -addr "127.0.0.1:$port" -idle "$idle" \
-    <"$tmp/hold" >"$tmp/$name.idle.json" 2>"$tmp/$name.idle.err" &
-  cpid=$!
-  pids+=("$cpid")
-  exec 3>"$tmp/hold" # the client holds its connections until this closes
-  for ((i = 0; ; i++)); do
-    [[ -s $tmp/$name.idle.json ]] && break
-    if ! kill -0 "$cpid" 2>/dev/null || ((i >= 1200)); then
-      cat "$tmp/$name.idle.err" >&2
-      die "idle client failed against $name"
-    fi
-    sleep 0.1
-  done
-  sleep 1
-  rss1[$name]=$(rss_kb "$spid")
-  exec 3>&-
-  wait "$cpid" || die "idle client failed against $name: $(cat "$tmp/$name.idle.err")"
-  forget "$cpid"
+  hold_idle "$name" "$tmp/load" -addr "127.0.0.1:$port" -idle "$idle"
+  rss0[$name]=$idle_rss0 rss1[$name]=$idle_rss1
   stop_server
   cat "$tmp/$name.idle.json" >&2
   idle_s[$name]=$(json "$tmp/$name.idle.json" seconds)
-  rss_conn[$name]=$(awk -v a="${rss0[$name]}" -v b="${rss1[$name]}" -v n="$idle" 'BEGIN { printf "%.0f", (b - a) * 1024 / n }')
+  rss_conn[$name]=$(rss_per_conn "${rss0[$name]}" "${rss1[$name]}" "$idle")
   echo "  VmRSS ${rss0[$name]} kB -> ${rss1[$name]} kB: ${rss_conn[$name]} B/conn" >&2
 }
 
@@ -315,11 +190,6 @@ if ((idle > 0)); then
 fi
 
 # ---- report ----
-# median "a, b, c" prints the median of a comma-separated list of numbers.
-median() {
-  tr ',' '\n' <<<"$1" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) printf "%.2f", v[(NR + 1) / 2]; else printf "%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
 # shellcheck disable=SC2016 # the backquotes are markdown
 declare -A label=([echo]='`examples/echo` (-hubs 1)' [gevent]='gevent `StreamServer`' [net]='Go `net` (goroutine per conn)' [gnet]='gnet v2 (1 event loop)')
 gnet_version=$(go list -m -f '{{.Version}}' github.com/panjf2000/gnet/v2)

@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # lib.sh is sourced by bench/http/run.sh and bench/http/h1spec.sh (after ci/lib.sh, which moves
-# to the repository root): the servers of the HTTP comparison, how to build, start and stop them.
+# to the repository root): the servers of the HTTP comparison, how to build and start them. It
+# sources bench/lib.sh, the helpers every comparison shares (stop_server, /proc readings, …).
 #
 # Servers, by the names the scripts' --only takes:
 #   hello     examples/hello (this project's httpserver), -hubs N
@@ -12,7 +13,9 @@
 # In echo mode (h1spec) each answers any request with its body; ours is then
 # bench/http/geventhello -echo (examples/hello has no echo mode), and gnet has none.
 
-python=/usr/bin/python3
+# shellcheck source=SCRIPTDIR/../lib.sh
+source bench/lib.sh
+
 all_servers=(hello pywsgi net fasthttp nbio gnet)
 # shellcheck disable=SC2016 # the backquotes are markdown
 declare -A label=(
@@ -24,54 +27,6 @@ declare -A label=(
   [gnet]='gnet v2 (minimal responder)'
 )
 declare -A note=() # NAME -> why it is not run
-
-die() {
-  echo "${0##*/}: $*" >&2
-  exit 1
-}
-
-tmp=$(mktemp -d)
-pids=()
-# terminate PID sends PID (a child of this shell) SIGTERM, then SIGKILL if it is still running
-# 3 s later, and reaps it. (A process that has exited but is not reaped yet is in state Z.)
-terminate() {
-  local i state
-  kill -TERM "$1" 2>/dev/null || true
-  for ((i = 0; i < 30; i++)); do
-    state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || break
-    [[ $state == Z ]] && break
-    sleep 0.1
-  done
-  ((i < 30)) || kill -KILL "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
-}
-
-cleanup() {
-  local pid
-  exec 3>&- # releases an idle client, if one is holding
-  for pid in "${pids[@]}"; do
-    terminate "$pid"
-  done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# forget PID drops PID from the processes that cleanup kills (once it has been reaped).
-forget() {
-  local p keep=()
-  for p in "${pids[@]}"; do
-    [[ $p == "$1" ]] || keep+=("$p")
-  done
-  pids=("${keep[@]}")
-}
-
-free_port() {
-  "$python" -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
 
 # build_servers ECHO NAME... builds the Go servers among NAME... into $tmp (ECHO=1: the echo
 # programs for h1spec). A server that cannot be run gets a note[NAME] and a message on stderr.
@@ -112,7 +67,7 @@ build_servers() {
 # and sets spid. It returns when the port accepts connections, and fails if the server dies or
 # does not listen within 10 s.
 start_server() {
-  local name=$1 port=$2 echo=$3 loops=$4 pin=$5 addr=127.0.0.1:$2 i cmd=()
+  local name=$1 port=$2 echo=$3 loops=$4 pin=$5 addr=127.0.0.1:$2 cmd=()
   case $name in
     hello)
       if ((echo)); then
@@ -135,22 +90,7 @@ start_server() {
       ((echo)) && cmd+=(-echo)
       ;;
   esac
-  [[ -n $pin ]] && cmd=(taskset -c "$pin" "${cmd[@]}")
-  # A simple command, so that $! is the server itself (env and taskset exec it).
-  env GOMAXPROCS="$loops" "${cmd[@]}" </dev/null >>"$tmp/$name.log" 2>&1 &
-  spid=$!
-  pids+=("$spid")
-  for ((i = 0; i < 100; i++)); do
-    kill -0 "$spid" 2>/dev/null || {
-      cat "$tmp/$name.log" >&2
-      die "server $name exited before listening on $addr"
-    }
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      return 0
-    fi
-    sleep 0.1
-  done
-  die "server $name does not accept connections on $addr after 10 s"
+  start_pinned "$name" "$port" "$loops" "$pin" "${cmd[@]}"
 }
 
 # check_keepalive PORT fails unless the server on PORT answers three GET / in turn on one
@@ -169,9 +109,4 @@ for i in range(3):
             sys.exit("request %d: connection closed after %r" % (i + 1, got))
         got += d
 PY
-}
-
-stop_server() {
-  terminate "$spid"
-  forget "$spid"
 }

@@ -90,8 +90,7 @@ command -v taskset >/dev/null || die "taskset not found (Debian: apt-get install
 [[ $duration =~ ^[0-9]+[smh]?$ ]] || die "--duration wants wrk's form (5s, 1m), got $duration"
 [[ $warmup =~ ^[0-9]+s$ ]] || die "--warmup wants whole seconds (1s, 0s: none), got $warmup"
 if ((hubs == 1 || idle_mode)); then
-  [[ $(nproc --all) -ge 2 ]] || die "needs 2 CPUs (server on core 0, load on core 1); this machine has $(nproc --all)"
-  taskset -c 0,1 true 2>/dev/null || die "cannot pin to cores 0 and 1 (taskset -c 0,1 failed)"
+  require_pinning
   server_pin=0 load_pin=(taskset -c 1)
 else
   server_pin= load_pin=()
@@ -102,13 +101,8 @@ for w in "${wanted[@]}"; do
 done
 
 if ((idle_mode)); then
-  # Each side holds $idle_conns sockets. Go raises its own soft limit to the hard one; Python
-  # and this shell do not, so raise it here for everything started below.
-  ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-  nofile=$(ulimit -n)
-  if [[ $nofile != unlimited && $nofile -lt $((idle_conns + 256)) ]]; then
-    die "ulimit -n is $nofile (hard limit $(ulimit -Hn)); $idle_conns idle connections need $((idle_conns + 256))"
-  fi
+  # Each side holds $idle_conns sockets.
+  raise_nofile "$idle_conns"
 fi
 
 # ---- build ----
@@ -124,35 +118,7 @@ done
 ((${#servers[@]} > 0)) || die "no server to run"
 
 # ---- helpers ----
-tck=$(getconf CLK_TCK)
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
-
-# cpu_ticks PID prints the process's utime+stime in clock ticks (all threads); children_ticks
-# prints this shell's reaped children's (cutime+cstime). The fields are counted after the ")"
-# that ends the command name, which may contain spaces.
-cpu_ticks() {
-  local stat
-  stat=$(<"/proc/$1/stat")
-  stat=${stat##*) }
-  awk '{ print $12 + $13 }' <<<"$stat"
-}
-children_ticks() {
-  local stat
-  stat=$(<"/proc/$$/stat")
-  stat=${stat##*) }
-  awk '{ print $14 + $15 }' <<<"$stat"
-}
-
-# all_ticks prints the CPU time, in clock ticks, of every process on the machine, with that of
-# the children they have reaped (utime+stime+cutime+cstime of each /proc/<pid>/stat).
-all_ticks() {
-  # A process that exits between the glob and the read makes cat fail: not an error here.
-  { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk '{ sub(/^.*\) /, ""); t += $12 + $13 + $14 + $15 } END { print t }'
-}
-
-rss_kb() {
-  awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
-}
 
 # us VALUE prints wrk's latency VALUE (e.g. 742.00us, 2.11ms, 1.02s) in µs.
 us() {
@@ -161,35 +127,6 @@ us() {
     if (v ~ /us$/) f = 1; else if (v ~ /ms$/) f = 1e3; else if (v ~ /m$/) f = 6e7; else if (v ~ /s$/) f = 1e6; else f = 1
     printf "%.0f", n * f
   }'
-}
-
-# least "a, b, c" prints the least of a comma-separated list of numbers.
-least() {
-  tr ',' '\n' <<<"$1" | sort -g | head -n 1 | tr -d ' '
-}
-
-# median "a, b, c" prints the median of a comma-separated list of numbers.
-median() {
-  tr ',' '\n' <<<"$1" | sort -g | awk -v d="${2:-2}" '{ v[NR] = $1 } END {
-    m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-    printf "%.*f", d, m }'
-}
-
-# wait_quiet waits, for up to --quiet-wait seconds, for a second in which the other processes
-# on the machine used less than a quarter of a core, and prints the seconds it waited (with a
-# "+" if it gave up).
-wait_quiet() {
-  local a0 a1 i
-  for ((i = 0; i < quiet_wait; i++)); do
-    a0=$(all_ticks)
-    sleep 1
-    a1=$(all_ticks)
-    if (((a1 - a0) * 4 < tck)); then
-      echo $((i + 1))
-      return
-    fi
-  done
-  if ((quiet_wait > 0)); then echo "$quiet_wait+"; else echo 0; fi
 }
 
 # ---- load runs ----
@@ -208,7 +145,7 @@ load_run() {
     stop_server
     return
   fi
-  r_wait[$name]+="${r_wait[$name]:+, }$(wait_quiet)"
+  r_wait[$name]+="${r_wait[$name]:+, }$(wait_quiet "$quiet_wait")"
   if [[ $warmup != 0s ]]; then
     "${load_pin[@]}" wrk -t"$threads" -c"$conns" -d"$warmup" "$url" >/dev/null </dev/null ||
       die "wrk warm-up failed against $name"
@@ -246,36 +183,17 @@ load_run() {
 declare -A rss0=() rss1=() rss_conn=() idle_s=()
 # idle_run NAME measures the RSS per idle keep-alive connection of server NAME.
 idle_run() {
-  local name=$1 port cpid i
+  local name=$1 port
   port=$(free_port)
   echo "+ $name: $idle_conns idle keep-alive connections on 127.0.0.1:$port (fresh server)" >&2
   start_server "$name" "$port" 0 1 0
   sleep 0.5
-  rss0[$name]=$(rss_kb "$spid")
-  rm -f "$tmp/hold"
-  mkfifo "$tmp/hold"
-  GOMAXPROCS=1 taskset -c 1 "$tmp/idle" -addr "127.0.0.1:$port" -conns "$idle_conns" \
-    <"$tmp/hold" >"$tmp/$name.idle.json" 2>"$tmp/$name.idle.err" &
-  cpid=$!
-  pids+=("$cpid")
-  exec 3>"$tmp/hold" # the client holds its connections until this closes
-  for ((i = 0; ; i++)); do
-    [[ -s $tmp/$name.idle.json ]] && break
-    if ! kill -0 "$cpid" 2>/dev/null || ((i >= 1200)); then
-      cat "$tmp/$name.idle.err" >&2
-      die "idle client failed against $name"
-    fi
-    sleep 0.1
-  done
-  sleep 1
-  rss1[$name]=$(rss_kb "$spid")
-  exec 3>&-
-  wait "$cpid" || die "idle client failed against $name: $(cat "$tmp/$name.idle.err")"
-  forget "$cpid"
+  hold_idle "$name" "$tmp/idle" -addr "127.0.0.1:$port" -conns "$idle_conns"
+  rss0[$name]=$idle_rss0 rss1[$name]=$idle_rss1
   stop_server
   cat "$tmp/$name.idle.json" >&2
-  idle_s[$name]=$(sed -n 's/.*"seconds":\([0-9.]*\).*/\1/p' "$tmp/$name.idle.json")
-  rss_conn[$name]=$(awk -v a="${rss0[$name]}" -v b="${rss1[$name]}" -v n="$idle_conns" 'BEGIN { printf "%.0f", (b - a) * 1024 / n }')
+  idle_s[$name]=$(json "$tmp/$name.idle.json" seconds)
+  rss_conn[$name]=$(rss_per_conn "${rss0[$name]}" "${rss1[$name]}" "$idle_conns")
   echo "  VmRSS ${rss0[$name]} kB -> ${rss1[$name]} kB: ${rss_conn[$name]} B/conn" >&2
 }
 

@@ -33,11 +33,12 @@ import (
 	"math/bits"
 	"net"
 	"os"
-	"os/signal"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/geventgo/gevent/bench/internal/idleconn"
 )
 
 func main() {
@@ -49,8 +50,9 @@ func main() {
 	flag.Parse()
 
 	var err error
+	var held idleconn.Held
 	if *idle > 0 {
-		err = holdIdle(*addr, *idle)
+		held, err = holdIdle(*addr, *idle)
 	} else {
 		err = pingPong(*addr, *conns, *size, *duration)
 	}
@@ -59,7 +61,8 @@ func main() {
 		os.Exit(1)
 	}
 	if *idle > 0 {
-		waitRelease()
+		idleconn.WaitRelease()
+		held.Close()
 	}
 }
 
@@ -175,58 +178,15 @@ func cpuSeconds() float64 {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
-// idleResult is the JSON report of an idle run.
-type idleResult struct {
-	IdleConns int     `json:"idle_conns"`
-	Seconds   float64 `json:"seconds"`
-}
-
-// idleDialers is how many connections holdIdle sets up at a time.
-const idleDialers = 64
-
 // holdIdle opens n connections, each checked with a 1-byte round trip, and prints the result.
-// The connections stay open (referenced by a global) until the process exits.
-func holdIdle(addr string, n int) error {
-	held = make([]net.Conn, n)
-	t0 := time.Now()
-	var next atomic.Int64
-	var mu sync.Mutex
-	var first error
-	var wg sync.WaitGroup
-	for range min(idleDialers, n) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				c, err := dialChecked(addr)
-				if err != nil {
-					mu.Lock()
-					if first == nil {
-						first = fmt.Errorf("idle connection %d: %w", i, err)
-					}
-					mu.Unlock()
-					next.Store(int64(n)) // stop the others
-					return
-				}
-				held[i] = c
-			}
-		}()
+// The connections stay open until the caller closes them.
+func holdIdle(addr string, n int) (idleconn.Held, error) {
+	held, err := idleconn.Hold(n, func() (net.Conn, error) { return dialChecked(addr) })
+	if err != nil {
+		return nil, fmt.Errorf("idle %w", err)
 	}
-	wg.Wait()
-	if first != nil {
-		closeAll(held)
-		return first
-	}
-	r := idleResult{IdleConns: n, Seconds: round(time.Since(t0).Seconds(), 3)}
-	return printJSON(r)
+	return held, nil
 }
-
-// held keeps the idle connections open until exit.
-var held []net.Conn
 
 // dialChecked dials addr and makes one 1-byte round trip on the connection.
 func dialChecked(addr string) (net.Conn, error) {
@@ -246,21 +206,6 @@ func dialChecked(addr string) (net.Conn, error) {
 	}
 	c.SetDeadline(time.Time{})
 	return c, nil
-}
-
-// waitRelease returns when stdin reaches EOF (or fails) or a SIGINT/SIGTERM arrives.
-func waitRelease() {
-	done := make(chan struct{}, 2)
-	go func() {
-		io.Copy(io.Discard, os.Stdin)
-		done <- struct{}{}
-	}()
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	select {
-	case <-done:
-	case <-sig:
-	}
 }
 
 // dial opens a TCP connection to addr with TCP_NODELAY set.

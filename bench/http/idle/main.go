@@ -13,18 +13,15 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
-	"sync"
-	"sync/atomic"
-	"syscall"
 	"time"
+
+	"github.com/geventgo/gevent/bench/internal/idleconn"
 )
 
 func main() {
@@ -33,73 +30,20 @@ func main() {
 	path := flag.String("path", "/", "path of the one request on each connection")
 	flag.Parse()
 
-	if err := holdIdle(*addr, *path, *conns); err != nil {
+	held, err := holdIdle(*addr, *path, *conns)
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "idle:", err)
 		os.Exit(1)
 	}
-	waitRelease()
+	idleconn.WaitRelease()
+	held.Close()
 }
 
-// dialers is how many connections holdIdle sets up at a time.
-const dialers = 64
-
-// held keeps the idle connections open until exit.
-var held []net.Conn
-
 // holdIdle opens n connections, each after one request and its response, and prints the
-// result. The connections stay open (referenced by held) until the process exits.
-func holdIdle(addr, path string, n int) error {
-	if n < 1 {
-		return fmt.Errorf("need -conns >= 1")
-	}
+// result. The connections stay open until the caller closes them.
+func holdIdle(addr, path string, n int) (idleconn.Held, error) {
 	req := []byte("GET " + path + " HTTP/1.1\r\nHost: " + addr + "\r\nUser-Agent: bench-idle\r\n\r\n")
-	held = make([]net.Conn, n)
-	t0 := time.Now()
-	var next atomic.Int64
-	var mu sync.Mutex
-	var first error
-	var wg sync.WaitGroup
-	for range min(dialers, n) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				c, err := dialRequest(addr, req)
-				if err != nil {
-					mu.Lock()
-					if first == nil {
-						first = fmt.Errorf("connection %d: %w", i, err)
-					}
-					mu.Unlock()
-					next.Store(int64(n)) // stop the others
-					return
-				}
-				held[i] = c
-			}
-		}()
-	}
-	wg.Wait()
-	if first != nil {
-		for _, c := range held {
-			if c != nil {
-				c.Close()
-			}
-		}
-		return first
-	}
-	b, err := json.Marshal(struct {
-		IdleConns int     `json:"idle_conns"`
-		Seconds   float64 `json:"seconds"`
-	}{n, float64(time.Since(t0).Milliseconds()) / 1e3})
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Printf("%s\n", b)
-	return err
+	return idleconn.Hold(n, func() (net.Conn, error) { return dialRequest(addr, req) })
 }
 
 // dialRequest dials addr, writes req and reads the response, which must be a 200 with a body
@@ -134,19 +78,4 @@ func dialRequest(addr string, req []byte) (net.Conn, error) {
 	}
 	c.SetDeadline(time.Time{})
 	return c, nil
-}
-
-// waitRelease returns when stdin reaches EOF (or fails) or a SIGINT/SIGTERM arrives.
-func waitRelease() {
-	done := make(chan struct{}, 2)
-	go func() {
-		io.Copy(io.Discard, os.Stdin)
-		done <- struct{}{}
-	}()
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	select {
-	case <-done:
-	case <-sig:
-	}
 }
