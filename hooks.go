@@ -24,6 +24,17 @@ func init() {
 	hooks.Bound = func(w any) bool { return w.(*Waiter).bound() }
 	hooks.SwitchNow = func(w any) bool { return w.(*Waiter).switchNow() }
 	hooks.SetRef = func(w any, ref bool) { w.(*Waiter).setRef(ref) }
+	hooks.Checkpoint = func() error {
+		if _, t := current(); t != nil {
+			return t.preemptYield()
+		}
+		return nil
+	}
+	hooks.PassThrough = func() {
+		if _, t := current(); t != nil {
+			t.passThrough()
+		}
+	}
 	hooks.LocalGet = localGet
 	hooks.LocalSet = localSet
 	hooks.LocalDelete = localDelete

@@ -150,3 +150,45 @@ func TestDirectSwitchDoesNotStarve(t *testing.T) {
 		t.Errorf("the ready pipe's watcher did not run")
 	})
 }
+
+// TestChannelPutLoopSeesTimeout: a greenlet that puts into a Channel whose
+// getter always waits never blocks for long, yet an outer Timeout still
+// reaches it at one of its puts, and every put that returned nil was taken
+// (nothing lost, nothing invented). Before, the Timeout expired inside the
+// put's yield to the getter and was dropped, so the loop never ended.
+func TestChannelPutLoopSeesTimeout(t *testing.T) {
+	gevent.Run(func() {
+		c := queue.NewChannel[int]()
+		got := 0
+		getter := gevent.Go(func() {
+			for {
+				if _, err := c.Get(); err != nil {
+					return
+				}
+				got++
+			}
+		})
+		put := 0
+		done := make(chan error, 1)
+		putter := gevent.Go(func() {
+			done <- gevent.WithTimeout(50*time.Millisecond, func() error {
+				for {
+					if err := c.Put(put); err != nil {
+						return err
+					}
+					put++
+				}
+			})
+		})
+		if ended, _ := gevent.JoinAll([]*gevent.Greenlet[struct{}]{putter}, gevent.Within(10*time.Second)); len(ended) != 1 {
+			t.Fatal("the put loop did not end within 10 s; want it to end at its 50 ms Timeout")
+		}
+		if err := <-done; !errors.Is(err, gevent.ErrTimeout) {
+			t.Fatalf("put loop = %v; want ErrTimeout", err)
+		}
+		getter.Kill()
+		if put == 0 || got != put {
+			t.Fatalf("puts that succeeded = %d, items taken = %d; want equal and > 0", put, got)
+		}
+	})
+}

@@ -5,7 +5,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/geventgo/gevent"
 	"github.com/geventgo/gevent/internal/hubapi"
 	"github.com/geventgo/gevent/internal/ring"
 )
@@ -231,6 +230,15 @@ func (q *Queue[T]) fullLocked(rv bool) bool {
 // put implements Put, PutTimeout and TryPut of Queue (rv false) and Channel
 // (rv true). It blocks only if block, for d (forever when d < 0).
 func (q *Queue[T]) put(v T, rv, block bool, d time.Duration) error {
+	if rv && block {
+		// A blocking Channel put is where a kill or an expired Timeout is
+		// delivered, even when a getter waits (gevent's put always
+		// switches): check before the item is handed off, since after
+		// that the put has succeeded.
+		if err := hubapi.Checkpoint(); err != nil {
+			return err
+		}
+	}
 	shared := q.touch()
 	q.mu.Lock()
 	if q.shut {
@@ -275,12 +283,9 @@ func (q *Queue[T]) put(v T, rv, block bool, d time.Duration) error {
 // putter resumes behind the getter in the hub's FIFO. Elsewhere (a plain
 // goroutine, a loop callback) it does nothing. An error of the yield (a
 // Kill) is not the put's: the item was delivered; the Kill stays pending for
-// the caller's next blocking call.
-func yieldToGetter() {
-	if h, cb := hubapi.Here(); h != nil && !cb {
-		_ = gevent.Sleep(0)
-	}
-}
+// the caller's next blocking call, and so is an outer Timeout that expires
+// during the yield: neither is lost.
+func yieldToGetter() { hubapi.PassThrough() }
 
 // get implements the gets and peeks of Queue (rv false) and Channel (rv
 // true); r is getter or peeker.

@@ -28,6 +28,18 @@ var (
 	SwitchNow func(w any) bool
 	SetRef    func(w any, ref bool)
 
+	// Checkpoint returns the error a blocking call of the calling context
+	// must fail with at once (a kill, an expired Timeout, a destroyed hub),
+	// passing through the hub first as a blocking call does; nil, without a
+	// switch, when there is none or the caller has no hub or is a loop
+	// callback.
+	Checkpoint func() error
+	// PassThrough moves the calling greenlet to the tail of its hub's FIFO
+	// and parks it until its turn comes; kills and Timeouts that arrive
+	// meanwhile stay recorded for its next blocking call. It does nothing
+	// for a caller without a hub or in a loop callback.
+	PassThrough func()
+
 	// Per-context storage under package local: slot i of the calling
 	// greenlet, hub goroutine or plain goroutine.
 	LocalGet    func(i int) (any, bool)

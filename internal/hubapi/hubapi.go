@@ -84,3 +84,18 @@ func SwitchNow(w *gevent.Waiter) bool { return hooks.SwitchNow(w) }
 // reports gevent.ErrLoopExit to its owning goroutine instead of waiting for
 // that waker.
 func SetRef(w *gevent.Waiter, ref bool) { hooks.SetRef(w, ref) }
+
+// Checkpoint returns the error the caller's blocking call must fail with at
+// once (a kill, an expired Timeout, a destroyed hub), after passing through
+// the hub as a blocking call does; nil, without a switch, when there is
+// none, the caller has no hub or it is a loop callback. An object calls it
+// before an operation that may block but finds it need not (a Channel put
+// to a waiting getter), so that the operation is still a point where kills
+// and Timeouts are delivered.
+func Checkpoint() error { return hooks.Checkpoint() }
+
+// PassThrough lets the greenlets queued before the caller run, as
+// Sleep(0) does, but keeps a kill or Timeout that arrives meanwhile for the
+// caller's next blocking call instead of losing it. It does nothing for a
+// caller without a hub or in a loop callback.
+func PassThrough() { hooks.PassThrough() }
