@@ -33,6 +33,11 @@ type buffers struct {
 	in    [bufSize]byte
 	out   [bufSize]byte // status line, headers, body
 	stage [bufSize]byte // a response body staged until its header is decided
+
+	// proto is the request being parsed, before WithContext copies it with
+	// its context attached: scratch space here rather than a second
+	// http.Request in every response. It is zero between requests.
+	proto http.Request
 }
 
 // maxFreeBuffers bounds the spare buffers a hub keeps for long. While the
@@ -485,7 +490,8 @@ func (c *conn) serveOne() bool {
 func (c *conn) newRequest(head string, start time.Time) (*response, error) {
 	w := &response{c: c, start: start}
 	w.ctx.c = c
-	req := &w.proto // filled here, then copied with the context attached
+	req := &c.proto // filled here, then copied with the context attached
+	defer func() { *req = http.Request{} }()
 	req.URL = &w.url
 	req.Proto, req.ProtoMajor, req.ProtoMinor = "HTTP/1.1", 1, 1
 	nl := strings.IndexByte(head, '\n')

@@ -254,6 +254,7 @@ func parseHeaders(s string, req *http.Request, spare []string) (framing, error) 
 	}
 	var (
 		hosts, cls, tes int
+		host            string
 		cl              string
 		te              string
 		conn            []string
@@ -284,7 +285,12 @@ func parseHeaders(s string, req *http.Request, spare []string) (framing, error) 
 		key := canonicalKey(name)
 		switch key {
 		case "Host":
+			// Kept out of the map (net/http removes it from Header
+			// too): a request with no other field then costs no map
+			// group.
 			hosts++
+			host = value
+			continue
 		case "Content-Length":
 			if cls > 0 && value != cl {
 				return f, badRequest("conflicting Content-Length")
@@ -317,7 +323,6 @@ func parseHeaders(s string, req *http.Request, spare []string) (framing, error) 
 		return f, badRequest("missing or repeated Host")
 	}
 	if hosts == 1 {
-		host := h["Host"][0]
 		if !httpguts.ValidHostHeader(host) {
 			return f, badRequest("invalid Host")
 		}
@@ -326,7 +331,6 @@ func parseHeaders(s string, req *http.Request, spare []string) (framing, error) 
 		} else {
 			req.Host = req.URL.Host
 		}
-		delete(h, "Host")
 	} else {
 		req.Host = req.URL.Host
 	}

@@ -28,7 +28,6 @@ type response struct {
 	c     *conn
 	req   *http.Request
 	ctx   reqCtx
-	proto http.Request // the request before its context is attached
 	url   url.URL
 	strs  [12]string // backing of the request's header values
 	body  body

@@ -644,3 +644,21 @@ func TestMaxBodyBytes(t *testing.T) {
 		t.Error("left open")
 	}
 }
+
+// TestHostField: the Host field sets Request.Host and, as in net/http, is
+// not in Request.Header; the other fields are, with their values.
+func TestHostField(t *testing.T) {
+	addr := start(t, &Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, inHeader := r.Header["Host"]
+		fmt.Fprintf(w, "%s %v %d %q", r.Host, inHeader, len(r.Header), r.Header.Get("X-A"))
+	})})
+	cl := dial(t, addr)
+	cl.send("GET / HTTP/1.1\r\nHost: example.com\r\n\r\n")
+	if _, body := cl.response("GET"); body != `example.com false 0 ""` {
+		t.Errorf("Host alone: %q", body)
+	}
+	cl.send("GET / HTTP/1.1\r\nX-A: 1\r\nHost: example.org\r\n\r\n")
+	if _, body := cl.response("GET"); body != `example.org false 1 "1"` {
+		t.Errorf("Host and X-A: %q", body)
+	}
+}
