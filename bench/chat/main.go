@@ -43,8 +43,9 @@ func main() {
 	label := flag.String("label", "", "name of the server in the report")
 	wait := flag.Duration("wait", 120*time.Second, "how long to wait for the deliveries after the last post")
 	warmup := flag.Int("warmup", 5, "messages posted and delivered to every user before the measured ones")
+	senders := flag.Int("senders", 1, "users posting the messages, all at once, each one after the other")
 	flag.Parse()
-	r, err := bench(*base, *users, *messages, *warmup, *mode, *room, *pid, *wait)
+	r, err := bench(*base, *users, *messages, *warmup, *senders, *mode, *room, *pid, *wait)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "chat bench:", err)
 		os.Exit(1)
@@ -70,6 +71,8 @@ type result struct {
 	LoadCPUus  float64 `json:"load_cpu_us_per_delivery"`
 	LoadBusy   float64 `json:"load_cpu_share"`
 	Warmup     int     `json:"warmup_messages"`
+	Senders    int     `json:"senders"`
+	PutP50ms   float64 `json:"put_p50_ms"`
 	RSSBaseKiB int64   `json:"rss_base_kib,omitempty"`
 	RSSIdleKiB int64   `json:"rss_idle_kib,omitempty"`
 	KiBPerUser float64 `json:"kib_per_idle_user,omitempty"`
@@ -86,21 +89,25 @@ type user struct {
 	hc  *http.Client
 }
 
-func bench(base string, n, m, warmup int, mode, room string, pid int, wait time.Duration) (*result, error) {
+func bench(base string, n, m, warmup, nSenders int, mode, room string, pid int, wait time.Duration) (*result, error) {
 	tr := &http.Transport{MaxIdleConnsPerHost: n + 16, IdleConnTimeout: 5 * time.Minute}
 	newUser := func(uid string) *user {
 		jar, _ := cookiejar.New(nil)
 		return &user{uid: uid, hc: &http.Client{Transport: tr, Jar: jar, Timeout: 60 * time.Second}}
 	}
-	r := &result{Mode: mode, Users: n, Messages: m, Warmup: max(warmup, 1)}
+	r := &result{Mode: mode, Users: n, Messages: m, Warmup: max(warmup, 1), Senders: max(nSenders, 1)}
 	r.RSSBaseKiB = rss(pid)
 
 	// Names of this run only: a previous run's users may still hold theirs.
 	prefix := fmt.Sprintf("r%d", time.Now().UnixNano()%1e9)
-	sender := newUser(prefix + "s")
-	if err := sender.get(base + "/" + room + "/" + sender.uid); err != nil {
-		return nil, err
+	senders := make([]*user, max(nSenders, 1))
+	for i := range senders {
+		senders[i] = newUser(fmt.Sprintf("%ss%d", prefix, i))
+		if err := senders[i].get(base + "/" + room + "/" + senders[i].uid); err != nil {
+			return nil, err
+		}
 	}
+	sender := senders[0]
 	us := make([]*user, n)
 	sem := make(chan struct{}, 32)
 	var joinErr atomic.Value
@@ -193,10 +200,34 @@ func bench(base string, n, m, warmup int, mode, room string, pid int, wait time.
 
 	cpu0, self0 := cpuTicks(pid), cpuTicks(os.Getpid())
 	start := time.Now()
-	for i := range m {
-		if err := sender.put(base, room, i); err != nil {
-			return nil, err
-		}
+	// Each sender posts its share of the M messages one after the other
+	// (message i from sender i mod S), all senders at once.
+	var putErr atomic.Value
+	var puts [][]time.Duration = make([][]time.Duration, len(senders))
+	var swg sync.WaitGroup
+	for k, s := range senders {
+		swg.Go(func() {
+			for i := k; i < m; i += len(senders) {
+				t := time.Now()
+				if err := s.put(base, room, i); err != nil {
+					putErr.Store(err)
+					return
+				}
+				puts[k] = append(puts[k], time.Since(t))
+			}
+		})
+	}
+	swg.Wait()
+	if err, _ := putErr.Load().(error); err != nil {
+		return nil, err
+	}
+	var allPuts []time.Duration
+	for _, p := range puts {
+		allPuts = append(allPuts, p...)
+	}
+	slices.Sort(allPuts)
+	if len(allPuts) > 0 {
+		r.PutP50ms = float64(allPuts[len(allPuts)/2].Microseconds()) / 1000
 	}
 	timeout := time.After(wait)
 	for got := 0; got < n; got++ {

@@ -19,27 +19,36 @@
 #
 # Prints a markdown report on stdout (raw JSON lines on stderr).
 #
-#   bash bench/chat/run.sh [-users N] [-messages M] [-warmup W] [-rounds R] [-no-pin]
-#   (defaults 1000, 50, 5, 3; --rounds etc. are accepted too)
+#   bash bench/chat/run.sh [-users N] [-messages M] [-warmup W] [-rounds R] [-senders S] [-no-pin]
+#   (defaults 1000, 50, 5, 3, 1; --rounds etc. are accepted too)
+#
+# With -senders S, S users post the M messages between them, each one after
+# the other, all S at once (the seed's case is S = 1). "put p50 ms" is the
+# median time a post took to be answered: a serial sender posts at most
+# 1000/put-p50 messages per second, and with one sender that, not the
+# server's delivery work, can be the bound (a post waits behind the polls
+# the previous message woke).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 users=1000
 messages=50
 warmup=5
 rounds=3
+senders=1
 pin=1
-usage() { echo "usage: $0 [-users N] [-messages M] [-warmup W] [-rounds R] [-no-pin]" >&2; exit 2; }
+usage() { echo "usage: $0 [-users N] [-messages M] [-warmup W] [-rounds R] [-senders S] [-no-pin]" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case ${1#-} in
     -users | users) users=$2; shift 2 ;;
     -messages | messages) messages=$2; shift 2 ;;
     -warmup | warmup) warmup=$2; shift 2 ;;
     -rounds | rounds) rounds=$2; shift 2 ;;
+    -senders | senders) senders=$2; shift 2 ;;
     -no-pin | no-pin) pin=0; shift ;;
     *) usage ;;
   esac
 done
-for v in "$users" "$messages" "$warmup" "$rounds"; do
+for v in "$users" "$messages" "$warmup" "$rounds" "$senders"; do
   [[ $v =~ ^[0-9]+$ ]] && [ "$v" -gt 0 ] || usage
 done
 /usr/bin/python3 -c 'import gevent, flask' || { echo "run.sh: /usr/bin/python3 needs python3-gevent and python3-flask" >&2; exit 1; }
@@ -93,7 +102,7 @@ one() { # round label mode command...
   server=$! # env and taskset exec the server: this is its pid
   wait_up
   local r
-  r=$("${cli[@]}" "$tmp/load" -url "http://127.0.0.1:$port" -users "$users" -messages "$messages" -warmup "$warmup" -mode "$mode" -pid "$server" -label "$label")
+  r=$("${cli[@]}" "$tmp/load" -url "http://127.0.0.1:$port" -users "$users" -messages "$messages" -warmup "$warmup" -senders "$senders" -mode "$mode" -pid "$server" -label "$label")
   r="{\"round\":$round,${r#\{}"
   echo "$r" >&2
   echo "$r" >>"$tmp/results"
@@ -107,7 +116,7 @@ for round in $(seq "$rounds"); do
   one "$round" "Flask on gevent" poll /usr/bin/python3 bench/chat/flask_chat.py 127.0.0.1 "$port"
 done
 
-echo "Command: \`bash bench/chat/run.sh -users $users -messages $messages -warmup $warmup -rounds $rounds$([ "$pin" = 1 ] || echo ' -no-pin')\`, $(date -u '+%Y-%m-%d %H:%M UTC'), $(go version | cut -d' ' -f3), Python $(/usr/bin/python3 -c 'import sys, gevent, flask; print(sys.version.split()[0], "gevent", gevent.__version__, "Flask", flask.__version__)'), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores; $setup; load average $load0 before the run and $(cut -d' ' -f1-3 /proc/loadavg) after."
+echo "Command: \`bash bench/chat/run.sh -users $users -messages $messages -warmup $warmup -rounds $rounds -senders $senders$([ "$pin" = 1 ] || echo ' -no-pin')\`, $(date -u '+%Y-%m-%d %H:%M UTC'), $(go version | cut -d' ' -f3), Python $(/usr/bin/python3 -c 'import sys, gevent, flask; print(sys.version.split()[0], "gevent", gevent.__version__, "Flask", flask.__version__)'), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores; $setup; load average $load0 before the run and $(cut -d' ' -f1-3 /proc/loadavg) after."
 echo
 /usr/bin/python3 - "$tmp/results" <<'PY'
 import json, statistics, sys
@@ -116,7 +125,7 @@ rs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 cols = [("delivered/s", "delivered_per_s", "%.0f"), ("p50 ms", "p50_ms", "%.1f"), ("p99 ms", "p99_ms", "%.1f"),
         ("server CPU µs per delivery", "server_cpu_us_per_delivery", "%.1f"), ("server core share", "server_cpu_share", "%.2f"),
         ("load gen. CPU µs per delivery", "load_cpu_us_per_delivery", "%.1f"), ("load gen. core share", "load_cpu_share", "%.2f"),
-        ("RSS KiB per idle user", "kib_per_idle_user", "%.1f")]
+        ("put p50 ms", "put_p50_ms", "%.1f"), ("RSS KiB per idle user", "kib_per_idle_user", "%.1f")]
 head = "| %s |" + " %s |" * len(cols)
 print(head % (("round | server | transport | delivered",) + tuple(c[0] for c in cols)))
 print("|---:|---|---|---:|" + "---:|" * len(cols))
