@@ -42,8 +42,10 @@ func main() {
 	pid := flag.Int("pid", 0, "server process, to report its memory per idle user")
 	label := flag.String("label", "", "name of the server in the report")
 	wait := flag.Duration("wait", 120*time.Second, "how long to wait for the deliveries after the last post")
+	warmup := flag.Int("warmup", 5, "messages posted and delivered to every user before the measured ones")
+	senders := flag.Int("senders", 1, "users posting the messages, all at once, each one after the other")
 	flag.Parse()
-	r, err := bench(*base, *users, *messages, *mode, *room, *pid, *wait)
+	r, err := bench(*base, *users, *messages, *warmup, *senders, *mode, *room, *pid, *wait)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "chat bench:", err)
 		os.Exit(1)
@@ -65,6 +67,12 @@ type result struct {
 	P50ms      float64 `json:"p50_ms"`
 	P99ms      float64 `json:"p99_ms"`
 	CPUus      float64 `json:"server_cpu_us_per_delivery,omitempty"`
+	ServerBusy float64 `json:"server_cpu_share,omitempty"`
+	LoadCPUus  float64 `json:"load_cpu_us_per_delivery"`
+	LoadBusy   float64 `json:"load_cpu_share"`
+	Warmup     int     `json:"warmup_messages"`
+	Senders    int     `json:"senders"`
+	PutP50ms   float64 `json:"put_p50_ms"`
 	RSSBaseKiB int64   `json:"rss_base_kib,omitempty"`
 	RSSIdleKiB int64   `json:"rss_idle_kib,omitempty"`
 	KiBPerUser float64 `json:"kib_per_idle_user,omitempty"`
@@ -81,21 +89,25 @@ type user struct {
 	hc  *http.Client
 }
 
-func bench(base string, n, m int, mode, room string, pid int, wait time.Duration) (*result, error) {
+func bench(base string, n, m, warmup, nSenders int, mode, room string, pid int, wait time.Duration) (*result, error) {
 	tr := &http.Transport{MaxIdleConnsPerHost: n + 16, IdleConnTimeout: 5 * time.Minute}
 	newUser := func(uid string) *user {
 		jar, _ := cookiejar.New(nil)
 		return &user{uid: uid, hc: &http.Client{Transport: tr, Jar: jar, Timeout: 60 * time.Second}}
 	}
-	r := &result{Mode: mode, Users: n, Messages: m}
+	r := &result{Mode: mode, Users: n, Messages: m, Warmup: max(warmup, 1), Senders: max(nSenders, 1)}
 	r.RSSBaseKiB = rss(pid)
 
 	// Names of this run only: a previous run's users may still hold theirs.
 	prefix := fmt.Sprintf("r%d", time.Now().UnixNano()%1e9)
-	sender := newUser(prefix + "s")
-	if err := sender.get(base + "/" + room + "/" + sender.uid); err != nil {
-		return nil, err
+	senders := make([]*user, max(nSenders, 1))
+	for i := range senders {
+		senders[i] = newUser(fmt.Sprintf("%ss%d", prefix, i))
+		if err := senders[i].get(base + "/" + room + "/" + senders[i].uid); err != nil {
+			return nil, err
+		}
 	}
+	sender := senders[0]
 	us := make([]*user, n)
 	sem := make(chan struct{}, 32)
 	var joinErr atomic.Value
@@ -115,8 +127,10 @@ func bench(base string, n, m int, mode, room string, pid int, wait time.Duration
 		return nil, fmt.Errorf("join: %w", err)
 	}
 
-	// Receivers: each records its latencies; a warm-up message (id -1)
-	// tells that every receiver is in place.
+	// Receivers: each records its latencies. Warm-up messages (id -1)
+	// tell that every receiver is in place, and run the whole poll cycle
+	// (buffers, heap, queues) before anything is measured.
+	warmups := r.Warmup
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	lat := make([][]time.Duration, n)
@@ -125,13 +139,16 @@ func bench(base string, n, m int, mode, room string, pid int, wait time.Duration
 	var delivered atomic.Int64
 	var lastDelivery atomic.Int64
 	for i, u := range us {
+		warmed := 0
 		receive := func(text string) {
 			seq, ts, ok := parse(text)
 			if !ok {
 				return
 			}
 			if seq < 0 {
-				warm <- struct{}{}
+				if warmed++; warmed == warmups {
+					warm <- struct{}{}
+				}
 				return
 			}
 			now := time.Now()
@@ -161,14 +178,17 @@ func bench(base string, n, m int, mode, room string, pid int, wait time.Duration
 			return nil, fmt.Errorf("-mode %q: want poll or ws", mode)
 		}
 	}
-	if err := sender.put(base, room, -1); err != nil {
-		return nil, err
+	for range warmups {
+		if err := sender.put(base, room, -1); err != nil {
+			return nil, err
+		}
 	}
+	warmTimeout := time.After(120 * time.Second)
 	for range n {
 		select {
 		case <-warm:
-		case <-time.After(60 * time.Second):
-			return nil, fmt.Errorf("warm-up message not delivered to every user in 60 s")
+		case <-warmTimeout:
+			return nil, fmt.Errorf("warm-up messages not delivered to every user in 120 s")
 		}
 	}
 	// Let every poller park again before measuring memory.
@@ -178,12 +198,36 @@ func bench(base string, n, m int, mode, room string, pid int, wait time.Duration
 		r.KiBPerUser = float64(r.RSSIdleKiB-r.RSSBaseKiB) / float64(n)
 	}
 
-	cpu0 := cpuTicks(pid)
+	cpu0, self0 := cpuTicks(pid), cpuTicks(os.Getpid())
 	start := time.Now()
-	for i := range m {
-		if err := sender.put(base, room, i); err != nil {
-			return nil, err
-		}
+	// Each sender posts its share of the M messages one after the other
+	// (message i from sender i mod S), all senders at once.
+	var putErr atomic.Value
+	var puts [][]time.Duration = make([][]time.Duration, len(senders))
+	var swg sync.WaitGroup
+	for k, s := range senders {
+		swg.Go(func() {
+			for i := k; i < m; i += len(senders) {
+				t := time.Now()
+				if err := s.put(base, room, i); err != nil {
+					putErr.Store(err)
+					return
+				}
+				puts[k] = append(puts[k], time.Since(t))
+			}
+		})
+	}
+	swg.Wait()
+	if err, _ := putErr.Load().(error); err != nil {
+		return nil, err
+	}
+	var allPuts []time.Duration
+	for _, p := range puts {
+		allPuts = append(allPuts, p...)
+	}
+	slices.Sort(allPuts)
+	if len(allPuts) > 0 {
+		r.PutP50ms = float64(allPuts[len(allPuts)/2].Microseconds()) / 1000
 	}
 	timeout := time.After(wait)
 	for got := 0; got < n; got++ {
@@ -193,17 +237,27 @@ func bench(base string, n, m int, mode, room string, pid int, wait time.Duration
 			got = n
 		}
 	}
-	cpu1 := cpuTicks(pid)
+	cpu1, self1 := cpuTicks(pid), cpuTicks(os.Getpid())
+	span := time.Since(start).Seconds()
 	cancel()
 	r.Delivered = delivered.Load()
 	r.PollErrors, r.Redials = pollErrors.Load(), redials.Load()
 	if pid > 0 && r.Delivered > 0 {
 		r.CPUus = float64(cpu1-cpu0) * 1e6 / clockTicks / float64(r.Delivered)
 	}
+	if r.Delivered > 0 {
+		r.LoadCPUus = float64(self1-self0) * 1e6 / clockTicks / float64(r.Delivered)
+	}
 	end := time.Unix(0, lastDelivery.Load())
 	r.Seconds = end.Sub(start).Seconds()
 	if r.Seconds > 0 {
 		r.PerSecond = float64(r.Delivered) / r.Seconds
+		// The CPU times run to when the last user was counted done, a
+		// little after the last delivery: the shares are of that span.
+		if pid > 0 {
+			r.ServerBusy = float64(cpu1-cpu0) / clockTicks / span
+		}
+		r.LoadBusy = float64(self1-self0) / clockTicks / span
 	}
 	var all []time.Duration
 	for _, l := range lat {
