@@ -7,3 +7,22 @@ func LinkCount[T any](g *Greenlet[T]) int {
 	defer g.g.mu.Unlock()
 	return len(g.g.links)
 }
+
+// HubCount returns how many goroutines own a hub now.
+func HubCount() int {
+	n := 0
+	registry.Range(func(_, v any) bool {
+		if v.(*ctxEntry).hub != nil {
+			n++
+		}
+		return true
+	})
+	return n
+}
+
+// HasHub reports whether the calling goroutine owns a hub or is a
+// greenlet, without creating a hub or pinning one.
+func HasHub() bool {
+	h, _ := current()
+	return h != nil
+}

@@ -93,6 +93,7 @@ func New[T any](fn func() (T, error)) *Greenlet[T] {
 		return gr
 	}
 	g.hub = h
+	h.unstarted.Add(1)
 	if fn != nil {
 		g.fnPtr = reflect.ValueOf(fn).Pointer()
 	}
@@ -146,6 +147,7 @@ func (g *greenlet) start(d time.Duration, later bool) {
 	if !g.state.CompareAndSwap(unstarted, scheduled) {
 		return
 	}
+	g.hub.unstarted.Add(-1)
 	if later {
 		g.hub.post(startLater, &startReq{g, d})
 		return
@@ -504,7 +506,12 @@ func (g *greenlet) kill(o options.Options) error {
 	if err == nil {
 		err = ErrGreenletExit
 	}
-	if g.state.CompareAndSwap(unstarted, dead) || g.state.CompareAndSwap(scheduled, dead) {
+	if g.state.CompareAndSwap(unstarted, dead) {
+		g.hub.unstarted.Add(-1)
+		g.killBeforeStart(err)
+		return nil
+	}
+	if g.state.CompareAndSwap(scheduled, dead) {
 		g.killBeforeStart(err)
 		return nil
 	}
@@ -568,7 +575,12 @@ func (g *greenlet) killBeforeStart(err error) {
 }
 
 // Hub returns the hub the greenlet runs on.
-func (gr *Greenlet[T]) Hub() *Hub { return gr.g.hub }
+func (gr *Greenlet[T]) Hub() *Hub {
+	if h := gr.g.hub; h != nil {
+		h.pin()
+	}
+	return gr.g.hub
+}
 
 // Name returns the greenlet's name; by default "Greenlet-<id>".
 func (gr *Greenlet[T]) Name() string {

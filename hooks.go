@@ -15,9 +15,17 @@ func init() {
 		if h == nil {
 			return nil, false
 		}
+		// The module's objects may keep the hub they are used from (a
+		// socket's watchers, an event's links, an Affinity's home): an
+		// implicit hub handed out this way is never released.
+		h.pin()
 		return h, t == nil
 	}
-	hooks.Loop = func(h any) *loop.Loop { return h.(*Hub).loop }
+	hooks.Loop = func(h any) *loop.Loop {
+		hub := h.(*Hub)
+		hub.pin()
+		return hub.loop
+	}
 	hooks.Rearm = func(w any) { w.(*Waiter).rearm() }
 	hooks.Reset = func(w any) { w.(*Waiter).reset() }
 	hooks.Disarm = func(w any) bool { return w.(*Waiter).disarm() }

@@ -43,6 +43,16 @@ type Hub struct {
 
 	destroyed atomic.Bool
 
+	// implicit marks a hub that ensureHub created for a plain goroutine
+	// (not Run); it is released when it becomes quiet (release.go) unless
+	// pinned, which marks a hub handed out (CurrentHub, Greenlet.Hub, the
+	// hubapi look-ups) or bound to a long-lived object (Timeout, signal
+	// handler). unstarted counts its greenlets made by New and neither
+	// started nor killed yet.
+	implicit  bool
+	pinned    atomic.Bool
+	unstarted atomic.Int64
+
 	// Monitor state, written by the hub when monOn is set.
 	monOn    atomic.Bool
 	switches atomic.Uint64
@@ -101,6 +111,7 @@ func CurrentHub() *Hub {
 	if err != nil {
 		return nil
 	}
+	h.pin()
 	return h
 }
 
@@ -110,19 +121,19 @@ func ensureHub() (*Hub, *task, error) {
 	if h, t := current(); h != nil {
 		return h, t, nil
 	}
-	h, err := newHub(goid.Get())
+	h, err := newHub(goid.Get(), true)
 	if err != nil {
 		return nil, nil, err
 	}
 	return h, h.current, nil
 }
 
-func newHub(owner int64) (*Hub, error) {
+func newHub(owner int64, implicit bool) (*Hub, error) {
 	l, err := loop.New(loop.Options{})
 	if err != nil {
 		return nil, err
 	}
-	h := &Hub{loop: l, owner: owner, stream: os.Stderr}
+	h := &Hub{loop: l, owner: owner, stream: os.Stderr, implicit: implicit}
 	h.main.hub = h
 	// The goroutine keeps its local values (package local) when it gets a hub.
 	if v, ok := plainLocals.LoadAndDelete(owner); ok {
@@ -145,7 +156,7 @@ func Run(fn func()) error {
 	if h, _ := current(); h != nil {
 		return ErrHubExists
 	}
-	h, err := newHub(goid.Get())
+	h, err := newHub(goid.Get(), false)
 	if err != nil {
 		return err
 	}
@@ -295,6 +306,9 @@ func (h *Hub) parkMain(w *Waiter) {
 	}
 	h.inLoop, h.current = false, &h.main
 	h.curGoid.Store(h.owner)
+	if h.implicit && h.quiet() {
+		h.release()
+	}
 }
 
 // loopExitError is the ErrLoopExit delivered to the owner, naming what it

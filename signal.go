@@ -25,6 +25,7 @@ func SignalHandler(sig os.Signal, fn func()) (*SignalHandle, error) {
 	if err != nil {
 		return nil, err
 	}
+	h.pin() // the handler's watcher lives on h's loop
 	w := h.loop.NewSignal(sig, func() { Go(fn) })
 	w.SetRef(false)
 	if err := w.Start(); err != nil {

@@ -58,6 +58,7 @@ func (to *Timeout) Start() error {
 	if err != nil {
 		return err
 	}
+	h.pin() // the Timeout keeps a timer on h's loop
 	if t == nil {
 		return ErrBlockingSwitchOut
 	}
