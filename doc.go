@@ -18,7 +18,14 @@
 // hub. A plain goroutine that owns no hub and waits on a gevent object (a
 // Greenlet's Join, an event, a queue) parks on a channel instead, and its
 // Sleep is time.Sleep: blocking calls create no hub, so a goroutine that
-// makes them and exits leaves nothing behind. A goroutine keeps its
+// makes them and exits leaves nothing behind. A hub created lazily is
+// released again (as by Hub.Destroy) when a blocking call of its owner
+// returns with nothing left on it — no greenlet alive or unstarted, no
+// pending loop work — unless the hub was handed out (CurrentHub,
+// Greenlet.Hub, a Timeout, a signal handler, or an object of this module
+// that waits or does I/O on it), which keeps it until Destroy: so
+// go func() { gevent.Go(f).Join() }() leaves nothing behind either, and
+// the goroutine's next gevent call creates a new hub. A goroutine keeps its
 // identity when it gets a hub (its local values, the RLocks it holds).
 // Several goroutines may each run a hub at the same time.
 //
