@@ -574,7 +574,11 @@ func (g *greenlet) killBeforeStart(err error) {
 	}
 }
 
-// Hub returns the hub the greenlet runs on.
+// hubOf is Hub without pinning the hub, for comparisons.
+func (gr *Greenlet[T]) hubOf() *Hub { return gr.g.hub }
+
+// Hub returns the hub the greenlet runs on. The hub is kept then: an
+// implicit hub handed out is not released (see the package documentation).
 func (gr *Greenlet[T]) Hub() *Hub {
 	if h := gr.g.hub; h != nil {
 		h.pin()

@@ -132,3 +132,51 @@ func TestReleasedHubGreenletHandle(t *testing.T) {
 	}()
 	<-done
 }
+
+// TestImplicitHubReleaseAfterOtherWaits: the owner's other blocking calls
+// (Sleep, JoinAll, Kill) release a quiet implicit hub too, and later gevent
+// calls on the goroutine work on a new hub. A wait with a bound
+// (JoinTimeout) still has its timer on the loop when it returns, so the
+// hub goes at the next unbounded wait.
+func TestImplicitHubReleaseAfterOtherWaits(t *testing.T) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		steps := []struct {
+			name     string
+			fn       func() error
+			released bool
+		}{
+			{"Sleep", func() error { gevent.Go(func() {}); return gevent.Sleep(time.Millisecond) }, true},
+			{"JoinAll", func() error {
+				_, err := gevent.JoinAll([]*gevent.Greenlet[struct{}]{gevent.Go(func() {}), gevent.Go(func() { gevent.Sleep(0) })})
+				return err
+			}, true},
+			{"Kill", func() error {
+				g := gevent.Go(func() { gevent.Sleep(time.Hour) })
+				if err := gevent.Sleep(0); err != nil { // g starts and parks
+					return err
+				}
+				return g.Kill()
+			}, true},
+			{"JoinTimeout", func() error {
+				return gevent.Go(func() {}).JoinTimeout(time.Hour)
+			}, false},
+		}
+		for _, s := range steps {
+			if err := s.fn(); err != nil {
+				t.Errorf("%s = %v", s.name, err)
+			}
+			if s.released && gevent.HasHub() {
+				t.Errorf("hub kept after %s", s.name)
+			}
+		}
+		if err := gevent.Go(func() {}).Join(); err != nil {
+			t.Errorf("final Join = %v", err)
+		}
+		if gevent.HasHub() {
+			t.Error("hub kept after the final Join")
+		}
+	}()
+	<-done
+}

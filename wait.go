@@ -30,6 +30,9 @@ func onHubOf(obj any, h *Hub) bool {
 	if h == nil {
 		return false
 	}
+	if o, ok := obj.(interface{ hubOf() *Hub }); ok {
+		return o.hubOf() == h // a comparison: no pin (release.go)
+	}
 	if o, ok := obj.(interface{ Hub() *Hub }); ok {
 		return o.Hub() == h
 	}
