@@ -47,12 +47,12 @@ var (
 	// without one) and task (nil without a hub or in a loop callback; a
 	// *gevent.task as an opaque any). The task-taking functions must be
 	// given a task that Context returned on the calling goroutine.
-	Context          func() (hub, task any)
-	CheckpointTask   func(task any) error
-	PassThroughTask  func(task any)
-	TaskWaiter       func(task any, ref bool) any
-	WaitTask         func(w, task any, d time.Duration) (bool, error)
-	SwitchFrom       func(w, hub any) bool
+	Context         func() (hub, task any)
+	CheckpointTask  func(task any) error
+	PassThroughTask func(task any)
+	TaskWaiter      func(task any, ref bool) any
+	WaitTask        func(w, task any, d time.Duration) (bool, error)
+	SwitchFrom      func(w, hub any) bool
 
 	// Per-context storage under package local: slot i of the calling
 	// greenlet, hub goroutine or plain goroutine.
