@@ -1,6 +1,8 @@
 package gevent
 
 import (
+	"time"
+
 	"github.com/geventgo/gevent/internal/hooks"
 	"github.com/geventgo/gevent/internal/loop"
 )
@@ -42,6 +44,26 @@ func init() {
 		if _, t := current(); t != nil {
 			t.passThrough()
 		}
+	}
+	hooks.Context = func() (any, any) {
+		h, t := current()
+		switch {
+		case h == nil:
+			return nil, nil
+		case t == nil:
+			return h, nil
+		}
+		return h, t
+	}
+	hooks.CheckpointTask = func(t any) error { return t.(*task).preemptYield() }
+	hooks.PassThroughTask = func(t any) { t.(*task).passThrough() }
+	hooks.TaskWaiter = func(t any, ref bool) any { return t.(*task).listWaiter(ref) }
+	hooks.WaitTask = func(w, t any, d time.Duration) (bool, error) {
+		return w.(*Waiter).waitIn(t.(*task), d)
+	}
+	hooks.SwitchFrom = func(w, h any) bool {
+		hub, _ := h.(*Hub)
+		return w.(*Waiter).switchFrom(hub)
 	}
 	hooks.LocalGet = localGet
 	hooks.LocalSet = localSet

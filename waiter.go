@@ -24,6 +24,7 @@ type task struct {
 	timerW *Waiter      // the Waiter the timer throws into
 	sleepW Waiter       // reused by Sleep and Idle
 	joinW  Waiter       // reused by joins on greenlets of the same hub
+	listW  Waiter       // reused by waits on the module's objects (listWaiter)
 	locals []localEntry // per-context slots (package local)
 }
 
@@ -129,6 +130,32 @@ func (w *Waiter) switchNow() bool {
 	}
 	w.deliver()
 	return true
+}
+
+// switchFrom is Switch for a waker that has looked up its hub already
+// (hooks.SwitchFrom): h is the caller's hub, or nil when unknown or none.
+// A waker on the waiting task's hub queues the resumption directly.
+func (w *Waiter) switchFrom(h *Hub) bool {
+	if h == nil || w.t == nil || w.t.hub != h || w.ch != nil {
+		return w.Switch()
+	}
+	if !w.state.CompareAndSwap(armed, switched) {
+		return false
+	}
+	h.loop.PostTagged(resumeWaiter, w, tagResume)
+	return true
+}
+
+// listWaiter returns t's Waiter for waits on the module's objects
+// (hooks.TaskWaiter, waitlist.ContextWaiter), bound to t and re-armed with
+// SetRef(ref). Its previous wait must be over, with no waker left.
+func (t *task) listWaiter(ref bool) *Waiter {
+	w := &t.listW
+	w.t, w.hub, w.ch = t, t.hub, nil
+	w.ref = ref
+	w.err = nil
+	w.state.Store(armed)
+	return w
 }
 
 // disarm ends an arming without a wait (hubapi.Disarm).
@@ -241,6 +268,21 @@ func (w *Waiter) wait(d time.Duration) (bool, error) {
 	if _, cur := current(); cur != t {
 		return false, errors.New("gevent: Waiter.Wait called from a context that did not create it")
 	}
+	return w.waitTask(t, d)
+}
+
+// waitIn is wait for a caller that has looked up its context already
+// (hooks.WaitTask): cur is the calling task, so that the check that w is
+// the caller's costs no second look-up. d < 0 waits forever.
+func (w *Waiter) waitIn(cur *task, d time.Duration) (bool, error) {
+	if w.ch != nil || w.t == nil || w.t != cur {
+		return w.wait(d)
+	}
+	return w.waitTask(cur, d)
+}
+
+// waitTask is wait for w bound to t, called by t.
+func (w *Waiter) waitTask(t *task, d time.Duration) (bool, error) {
 	if err := t.preemptYield(); err != nil {
 		w.throw(err)
 		return w.result()

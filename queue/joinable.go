@@ -61,7 +61,8 @@ func (q *Queue[T]) JoinTimeout(d time.Duration) (bool, error) {
 
 // join implements Join (d < 0) and JoinTimeout; it waits only if block.
 func (q *Queue[T]) join(block bool, d time.Duration) (bool, error) {
-	shared := q.touch()
+	c := hubapi.Current()
+	shared := q.touch(c)
 	q.mu.Lock()
 	if q.unfinished == 0 {
 		q.mu.Unlock()
@@ -71,14 +72,14 @@ func (q *Queue[T]) join(block bool, d time.Duration) (bool, error) {
 		q.mu.Unlock()
 		return false, nil
 	}
-	if hubapi.InLoopCallback() {
+	if c.InLoopCallback() {
 		q.mu.Unlock()
 		return false, gevent.ErrBlockingSwitchOut
 	}
 	var zero T
-	n := enqueueLocked(&q.joiners, joiner, zero, shared)
+	n := enqueueLocked(c, &q.joiners, joiner, zero, shared)
 	q.mu.Unlock()
-	_, ok, err := q.block(&q.joiners, n, false, d)
+	_, ok, err := q.block(c, &q.joiners, n, false, d)
 	return ok, err
 }
 

@@ -161,7 +161,7 @@ func (q *Queue[T]) Share() { hubapi.Share(&q.aff) }
 
 // touch records the calling context and reports whether blocked callers must
 // keep their hub alive.
-func (q *Queue[T]) touch() bool { return hubapi.Touch(&q.aff) }
+func (q *Queue[T]) touch(c hubapi.Ctx) bool { return hubapi.TouchIn(&q.aff, c) }
 
 // lenLocked returns the number of items in the store, reserved ones
 // included.
@@ -230,27 +230,28 @@ func (q *Queue[T]) fullLocked(rv bool) bool {
 // put implements Put, PutTimeout and TryPut of Queue (rv false) and Channel
 // (rv true). It blocks only if block, for d (forever when d < 0).
 func (q *Queue[T]) put(v T, rv, block bool, d time.Duration) error {
+	c := hubapi.Current() // the one context look-up of the call
 	if rv && block {
 		// A blocking Channel put is where a kill or an expired Timeout is
 		// delivered, even when a getter waits (gevent's put always
 		// switches): check before the item is handed off, since after
 		// that the put has succeeded.
-		if err := hubapi.Checkpoint(); err != nil {
+		if err := c.Checkpoint(); err != nil {
 			return err
 		}
 	}
-	shared := q.touch()
+	shared := q.touch(c)
 	q.mu.Lock()
 	if q.shut {
 		q.mu.Unlock()
 		return ErrShutDown
 	}
 	if rv {
-		if q.getters.Len() > 0 && q.handToGetterLocked(v) {
+		if q.getters.Len() > 0 && q.handToGetterLocked(c, v) {
 			q.unfinished++
 			q.mu.Unlock()
 			if block {
-				yieldToGetter()
+				yieldToGetter(c)
 			}
 			return nil
 		}
@@ -258,18 +259,18 @@ func (q *Queue[T]) put(v T, rv, block bool, d time.Duration) error {
 		q.pushLocked(v)
 		q.unfinished++
 		if q.getters.Len() > 0 {
-			q.serveGettersLocked()
+			q.serveGettersLocked(c)
 		}
 		q.mu.Unlock()
 		return nil
 	}
-	if !block || hubapi.InLoopCallback() {
+	if !block || c.InLoopCallback() {
 		q.mu.Unlock()
 		return ErrFull
 	}
-	n := enqueueLocked(&q.putters, putter, v, shared)
+	n := enqueueLocked(c, &q.putters, putter, v, shared)
 	q.mu.Unlock()
-	if _, ok, err := q.block(&q.putters, n, rv, d); !ok {
+	if _, ok, err := q.block(c, &q.putters, n, rv, d); !ok {
 		if err == nil {
 			err = ErrFull
 		}
@@ -285,13 +286,14 @@ func (q *Queue[T]) put(v T, rv, block bool, d time.Duration) error {
 // Kill) is not the put's: the item was delivered; the Kill stays pending for
 // the caller's next blocking call, and so is an outer Timeout that expires
 // during the yield: neither is lost.
-func yieldToGetter() { hubapi.PassThrough() }
+func yieldToGetter(c hubapi.Ctx) { c.PassThrough() }
 
 // get implements the gets and peeks of Queue (rv false) and Channel (rv
 // true); r is getter or peeker.
 func (q *Queue[T]) get(r uint8, rv, block bool, d time.Duration) (T, error) {
 	var zero T
-	shared := q.touch()
+	c := hubapi.Current() // the one context look-up of the call
+	shared := q.touch(c)
 	q.mu.Lock()
 	if q.lenLocked() > q.reserved {
 		var v T
@@ -299,14 +301,14 @@ func (q *Queue[T]) get(r uint8, rv, block bool, d time.Duration) (T, error) {
 			v = q.frontLocked()
 		} else {
 			v = q.popLocked()
-			q.admitPuttersLocked(rv)
+			q.admitPuttersLocked(c, rv)
 		}
 		q.mu.Unlock()
 		return v, nil
 	}
 	if rv && r == getter && q.putters.Len() > 0 {
 		// A Channel's putters wait for a getter to take their item.
-		if v, ok := q.takeFromPutterLocked(); ok {
+		if v, ok := q.takeFromPutterLocked(c); ok {
 			q.unfinished++
 			q.mu.Unlock()
 			return v, nil
@@ -316,13 +318,13 @@ func (q *Queue[T]) get(r uint8, rv, block bool, d time.Duration) (T, error) {
 		q.mu.Unlock()
 		return zero, ErrShutDown
 	}
-	if !block || hubapi.InLoopCallback() {
+	if !block || c.InLoopCallback() {
 		q.mu.Unlock()
 		return zero, ErrEmpty
 	}
-	n := enqueueLocked(&q.getters, r, zero, shared)
+	n := enqueueLocked(c, &q.getters, r, zero, shared)
 	q.mu.Unlock()
-	v, ok, err := q.block(&q.getters, n, rv, d)
+	v, ok, err := q.block(c, &q.getters, n, rv, d)
 	if !ok {
 		if err == nil {
 			err = ErrEmpty
@@ -335,12 +337,12 @@ func (q *Queue[T]) get(r uint8, rv, block bool, d time.Duration) (T, error) {
 // admitPuttersLocked moves the items of a Queue's blocked putters into the
 // store while it has room, waking them in order, and then serves the
 // getters that may be blocked behind reserved items.
-func (q *Queue[T]) admitPuttersLocked(rv bool) {
+func (q *Queue[T]) admitPuttersLocked(c hubapi.Ctx, rv bool) {
 	if rv {
 		return
 	}
 	for q.putters.Len() > 0 && !q.fullLocked(false) {
-		v, ok := q.takeFromPutterLocked()
+		v, ok := q.takeFromPutterLocked(c)
 		if !ok {
 			break
 		}
@@ -348,7 +350,7 @@ func (q *Queue[T]) admitPuttersLocked(rv bool) {
 		q.unfinished++
 	}
 	if q.getters.Len() > 0 {
-		q.serveGettersLocked()
+		q.serveGettersLocked(c)
 	}
 }
 
@@ -357,7 +359,8 @@ func (q *Queue[T]) admitPuttersLocked(rv bool) {
 // getter's or peeker's item), or returns the error that ended the wait (nil
 // when d passed). A Queue's getter whose hand-off was completed takes its
 // reserved item from the store here.
-func (q *Queue[T]) block(l *waitList[T], n *node[T], rv bool, d time.Duration) (v T, ok bool, err error) {
+// c is the caller's context.
+func (q *Queue[T]) block(c hubapi.Ctx, l *waitList[T], n *node[T], rv bool, d time.Duration) (v T, ok bool, err error) {
 	returned := false
 	defer func() {
 		if returned {
@@ -371,13 +374,13 @@ func (q *Queue[T]) block(l *waitList[T], n *node[T], rv bool, d time.Duration) (
 				q.requeueLocked(n.Item)
 			} else {
 				q.reserved--
-				q.serveGettersLocked()
+				q.serveGettersLocked(hubapi.Ctx{})
 			}
 		}
 		l.Release(n)
 		q.mu.Unlock()
 	}()
-	_, err = park(n.W, d)
+	_, err = park(c, n.W, d)
 	returned = true
 	q.mu.Lock()
 	ok = n.Handed
@@ -390,7 +393,7 @@ func (q *Queue[T]) block(l *waitList[T], n *node[T], rv bool, d time.Duration) (
 		case n.Kind == getter:
 			q.reserved--
 			v = q.popLocked()
-			q.admitPuttersLocked(false)
+			q.admitPuttersLocked(c, false)
 		case q.lenLocked() > 0: // a peeker: the item next now
 			v = q.frontLocked()
 		}
@@ -405,5 +408,5 @@ func (q *Queue[T]) block(l *waitList[T], n *node[T], rv bool, d time.Duration) (
 // blocked getter. (It may take a bounded queue past maxsize.)
 func (q *Queue[T]) requeueLocked(v T) {
 	q.ungetLocked(v)
-	q.serveGettersLocked()
+	q.serveGettersLocked(hubapi.Ctx{})
 }

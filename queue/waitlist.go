@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/geventgo/gevent"
+	"github.com/geventgo/gevent/internal/hubapi"
 	"github.com/geventgo/gevent/internal/waitlist"
 )
 
@@ -40,16 +41,18 @@ type waitList[T any] = waitlist.List[T]
 type node[T any] = waitlist.Node[T]
 
 // enqueueLocked links a node for the caller's wait into l.
-func enqueueLocked[T any](l *waitList[T], r uint8, item T, ref bool) *node[T] {
-	return l.PushWaiter(waitlist.ContextWaiter(ref), r, item)
+// c is the caller's context.
+func enqueueLocked[T any](c hubapi.Ctx, l *waitList[T], r uint8, item T, ref bool) *node[T] {
+	return l.PushWaiter(waitlist.ContextWaiterIn(c, ref), r, item)
 }
 
 // handToGetterLocked gives v to the first blocked getter of a Channel whose
 // wait is still on, in its slot, and reports whether one took it.
-func (q *Queue[T]) handToGetterLocked(v T) bool {
+// c is the caller's context.
+func (q *Queue[T]) handToGetterLocked(c hubapi.Ctx, v T) bool {
 	for n := q.getters.PopFront(); n != nil; n = q.getters.PopFront() {
 		n.Item = v
-		if n.W.Switch() {
+		if c.Switch(n.W) {
 			n.Handed = true
 			return true
 		}
@@ -66,11 +69,12 @@ func (q *Queue[T]) handToGetterLocked(v T) bool {
 // queue's order and leaves room for the next put; in a LIFO or priority
 // queue it reserves an item instead, and takes the next one in the queue's
 // order when it runs, so that items put meanwhile count.
-func (q *Queue[T]) serveGettersLocked() {
+// c is the caller's context (a zero Ctx when unknown).
+func (q *Queue[T]) serveGettersLocked(c hubapi.Ctx) {
 	for q.getters.Len() > 0 && q.lenLocked() > q.reserved {
 		n := q.getters.PopFront()
 		n.Item = q.frontLocked()
-		if !n.W.Switch() {
+		if !c.Switch(n.W) {
 			var zero T
 			n.Item = zero
 			continue
@@ -89,9 +93,10 @@ func (q *Queue[T]) serveGettersLocked() {
 
 // takeFromPutterLocked takes the item of the first blocked putter whose wait
 // is still on, and wakes it. It reports false when there is none.
-func (q *Queue[T]) takeFromPutterLocked() (T, bool) {
+// c is the caller's context (a zero Ctx when unknown).
+func (q *Queue[T]) takeFromPutterLocked(c hubapi.Ctx) (T, bool) {
 	for n := q.putters.PopFront(); n != nil; n = q.putters.PopFront() {
-		if n.W.Switch() {
+		if c.Switch(n.W) {
 			n.Handed = true
 			return n.Item, true
 		}
@@ -119,4 +124,6 @@ func switchAllLocked[T any](l *waitList[T]) {
 // park waits on w, forever when d < 0. It reports whether the wait was
 // completed by a waker; otherwise err is the error that ended it, or nil
 // when d passed.
-func park(w *gevent.Waiter, d time.Duration) (bool, error) { return waitlist.Park(w, d) }
+func park(c hubapi.Ctx, w *gevent.Waiter, d time.Duration) (bool, error) {
+	return waitlist.ParkIn(c, w, d)
+}

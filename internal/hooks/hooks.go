@@ -9,6 +9,8 @@
 package hooks
 
 import (
+	"time"
+
 	"github.com/geventgo/gevent/internal/loop"
 )
 
@@ -39,6 +41,18 @@ var (
 	// meanwhile stay recorded for its next blocking call. It does nothing
 	// for a caller without a hub or in a loop callback.
 	PassThrough func()
+
+	// The calling context looked up once, and the operations that take it
+	// instead of looking it up again: Context returns the caller's hub (nil
+	// without one) and task (nil without a hub or in a loop callback; a
+	// *gevent.task as an opaque any). The task-taking functions must be
+	// given a task that Context returned on the calling goroutine.
+	Context         func() (hub, task any)
+	CheckpointTask  func(task any) error
+	PassThroughTask func(task any)
+	TaskWaiter      func(task any, ref bool) any
+	WaitTask        func(w, task any, d time.Duration) (bool, error)
+	SwitchFrom      func(w, hub any) bool
 
 	// Per-context storage under package local: slot i of the calling
 	// greenlet, hub goroutine or plain goroutine.

@@ -41,21 +41,7 @@ func init() {
 
 // Touch records the calling context and reports whether the object has been
 // used by more than one hub, or by a goroutine without a hub.
-func Touch(a *Affinity) bool {
-	if a.shared.Load() {
-		return true
-	}
-	h := CurrentHubIfAny()
-	if h == nil {
-		a.shared.Store(true)
-		return true
-	}
-	if home := a.home.Load(); home == h || (home == nil && a.home.CompareAndSwap(nil, h)) {
-		return false
-	}
-	a.shared.Store(true)
-	return true
-}
+func Touch(a *Affinity) bool { return TouchIn(a, Current()) }
 
 // Share marks the object shared in advance, for an object that a hub will
 // wait on before the other hub or goroutine that wakes it has touched it:

@@ -169,34 +169,24 @@ func Run[T any](n *Node[T]) {
 // that posting a link does not allocate: arg is the *Node[T].
 func RunLink[T any](arg any) { Run(arg.(*Node[T])) }
 
-// waiterSlot keeps the Waiter each greenlet or hub-owning goroutine reuses
-// for its blocking calls on any object built on this package.
-var waiterSlot = hubapi.NewLocalSlot()
-
 // ContextWaiter returns an armed Waiter bound to the caller, with SetRef(ref),
 // for a wait whose wakers reach the Waiter only through a listed node under
 // the owner's mutex. A greenlet or a hub's owning goroutine reuses one Waiter
 // for all such waits: a context waits for one thing at a time, and when its
 // wait returns no waker can reach the Waiter any more (the waiting side
 // unlinks its node, under the mutex, before it returns). A plain goroutine
-// gets a new Waiter each time, since a LocalSlot value would outlive it, and
-// so does a loop callback, whose wait fails at once (it must not re-arm the
-// Waiter of the context it interrupted). A Waiter that a waker may hold
-// outside the mutex must not come from here.
-func ContextWaiter(ref bool) *gevent.Waiter {
-	var w *gevent.Waiter
-	if h, cb := hubapi.Here(); h == nil || cb {
-		w = gevent.NewWaiter()
-	} else if v, ok := waiterSlot.Get(); ok {
-		// Rearm, not Reset: a goroutine keeps its LocalSlot values when it
-		// gets a new hub (gevent.Run after Run), so the Waiter may be bound
-		// to a hub that is gone.
-		w = v.(*gevent.Waiter)
-		hubapi.Rearm(w)
-	} else {
-		w = gevent.NewWaiter()
-		waiterSlot.Set(w)
+// gets a new Waiter each time, and so does a loop callback, whose wait
+// fails at once (it must not re-arm the Waiter of the context it
+// interrupted). A Waiter that a waker may hold outside the mutex must not
+// come from here.
+func ContextWaiter(ref bool) *gevent.Waiter { return ContextWaiterIn(hubapi.Current(), ref) }
+
+// ContextWaiterIn is ContextWaiter for the caller's context c.
+func ContextWaiterIn(c hubapi.Ctx, ref bool) *gevent.Waiter {
+	if w := c.Waiter(ref); w != nil {
+		return w
 	}
+	w := gevent.NewWaiter()
 	hubapi.SetRef(w, ref)
 	return w
 }
@@ -211,3 +201,6 @@ func Park(w *gevent.Waiter, d time.Duration) (bool, error) {
 	}
 	return w.WaitTimeout(d)
 }
+
+// ParkIn is Park for the caller's context c.
+func ParkIn(c hubapi.Ctx, w *gevent.Waiter, d time.Duration) (bool, error) { return c.Wait(w, d) }
