@@ -178,6 +178,15 @@ func parseRequestLine(line string, req *http.Request) error {
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 // parseTarget fills u from the request target (RFC 9112 §3.2): origin-form,
 // absolute-form, authority-form for CONNECT, or "*" for OPTIONS.
 func parseTarget(method, target string, u *url.URL) error {
@@ -186,7 +195,13 @@ func parseTarget(method, target string, u *url.URL) error {
 			// net/http accepts a path for CONNECT (used by some proxies).
 			return parseOrigin(target, u)
 		}
-		if strings.ContainsAny(target, "/?#@") || !strings.Contains(target, ":") {
+		// authority-form is host ":" port (RFC 9112 §3.2.3); the host is
+		// checked as net/http checks it, by parsing it as a URL's.
+		i := strings.LastIndexByte(target, ':')
+		if i < 0 || i == len(target)-1 || strings.ContainsAny(target, "/?#@") || !allDigits(target[i+1:]) {
+			return badRequest("invalid CONNECT target")
+		}
+		if pu, err := url.Parse("http://" + target); err != nil || pu.Host != target {
 			return badRequest("invalid CONNECT target")
 		}
 		u.Host = target
