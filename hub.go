@@ -306,9 +306,6 @@ func (h *Hub) parkMain(w *Waiter) {
 	}
 	h.inLoop, h.current = false, &h.main
 	h.curGoid.Store(h.owner)
-	if h.implicit && h.quiet() {
-		h.release()
-	}
 }
 
 // loopExitError is the ErrLoopExit delivered to the owner, naming what it

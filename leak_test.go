@@ -2,7 +2,6 @@ package gevent_test
 
 import (
 	"errors"
-	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -16,15 +15,6 @@ import (
 	"github.com/geventgo/gevent/lock"
 	"github.com/geventgo/gevent/queue"
 )
-
-func openFDs(t *testing.T) int {
-	t.Helper()
-	es, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Skipf("cannot count descriptors: %v", err)
-	}
-	return len(es)
-}
 
 // TestPlainGoroutinesLeakNothing: 500 plain goroutines that each call a
 // blocking gevent function (Sleep, Event.Wait, Queue.Get) and exit leave no
@@ -61,21 +51,12 @@ func TestPlainGoroutinesLeakNothing(t *testing.T) {
 	for name := range ops {
 		run(name, 1) // warm up
 	}
-	fds, gs := openFDs(t), runtime.NumGoroutine()
+	base := measure(t)
 	for name := range ops {
 		run(name, 500)
-		if now := openFDs(t); now != fds {
-			t.Errorf("after 500 goroutines called %s: %d open descriptors; want %d", name, now, fds)
-		}
+		base.checkFDsAndHubs(t, "500 goroutines called "+name, 0)
 	}
-	// Goroutines end asynchronously; wait for them to go.
-	deadline := time.Now().Add(10 * time.Second)
-	for runtime.NumGoroutine() > gs && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
-	if now := runtime.NumGoroutine(); now > gs {
-		t.Errorf("%d goroutines left; want at most %d", now, gs)
-	}
+	base.checkGoroutines(t)
 }
 
 // TestPlainProducerGreenletConsumers: a plain goroutine produces into a

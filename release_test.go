@@ -1,100 +1,60 @@
 package gevent_test
 
 import (
-	"runtime"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/geventgo/gevent"
-	"github.com/geventgo/gevent/local"
-	"github.com/geventgo/gevent/lock"
+	"github.com/geventgo/gevent/event"
 )
 
-// TestImplicitHubReleasedAfterJoin: 500 plain goroutines that each run
-// gevent.Go(f).Join() and exit leave no hub, descriptor or goroutine behind
-// (issue 8 §6 (d): each used to keep a hub with an epoll fd and an eventfd).
+// TestImplicitHubReleasedAfterJoin: plain goroutines that each run
+// g := gevent.Go(f) and a join of g, and exit, leave no hub, descriptor or
+// goroutine behind (issue 8 §6 (d): each used to keep a hub with an epoll
+// fd and an eventfd). A join with a bound that returns before it
+// (JoinTimeout) releases the hub too: it used to keep it, its timer still
+// on the loop, until the goroutine's next unbounded wait.
 func TestImplicitHubReleasedAfterJoin(t *testing.T) {
-	spawnJoin := func(n int) {
-		var wg sync.WaitGroup
-		for range n {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				if err := gevent.Go(func() { gevent.Sleep(0) }).Join(); err != nil {
-					t.Errorf("Join = %v", err)
+	for _, tc := range []struct {
+		name string
+		n    int
+		join func(*gevent.Greenlet[struct{}]) error
+	}{
+		{"Join", 500, (*gevent.Greenlet[struct{}]).Join},
+		{"JoinTimeout", 200, func(g *gevent.Greenlet[struct{}]) error { return g.JoinTimeout(time.Second) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			spawnJoin := func(n int) {
+				var wg sync.WaitGroup
+				for range n {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						if err := tc.join(gevent.Go(func() { gevent.Sleep(0) })); err != nil {
+							t.Errorf("%s = %v", tc.name, err)
+						}
+						if gevent.HasHub() {
+							t.Errorf("goroutine still owns a hub after Go(f).%s", tc.name)
+						}
+					}()
 				}
-				if gevent.HasHub() {
-					t.Error("goroutine still owns a hub after Go(f).Join()")
-				}
-			}()
-		}
-		wg.Wait()
-	}
-	spawnJoin(1) // warm up
-	fds, gs, hubs := openFDs(t), runtime.NumGoroutine(), gevent.HubCount()
-	spawnJoin(500)
-	if now := openFDs(t); now > fds+3 {
-		t.Errorf("after 500 goroutines ran Go(f).Join(): %d open descriptors; want at most %d", now, fds+3)
-	}
-	if now := gevent.HubCount(); now > hubs {
-		t.Errorf("after 500 goroutines ran Go(f).Join(): %d hubs registered; want at most %d", now, hubs)
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for runtime.NumGoroutine() > gs && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
-	if now := runtime.NumGoroutine(); now > gs {
-		t.Errorf("%d goroutines left; want at most %d", now, gs)
-	}
-}
-
-// TestImplicitHubReleaseKeepsIdentity: a goroutine that holds an RLock and
-// a local.Local value keeps both across two Go(f).Join() calls, each of
-// which makes and releases a hub.
-func TestImplicitHubReleaseKeepsIdentity(t *testing.T) {
-	var l local.Local[string]
-	var rl lock.RLock
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		l.Set("mine")
-		if err := rl.Acquire(); err != nil {
-			t.Errorf("Acquire = %v", err)
-			return
-		}
-		for i := range 2 {
-			if err := gevent.Go(func() {}).Join(); err != nil {
-				t.Errorf("Join %d = %v", i, err)
+				wg.Wait()
 			}
-			if gevent.HasHub() {
-				t.Errorf("hub kept after Join %d", i)
-			}
-			if v, ok := l.Get(); v != "mine" || !ok {
-				t.Errorf("Local after Join %d = %q, %v; want mine, true", i, v, ok)
-			}
-		}
-		if !rl.Owned() {
-			t.Error("RLock not owned after two spawn/join rounds")
-			return
-		}
-		if err := rl.Release(); err != nil {
-			t.Errorf("Release = %v", err)
-		}
-		l.Delete()
-		if h := gevent.CurrentHub(); h != nil {
-			h.Destroy()
-		}
-	}()
-	<-done
+			spawnJoin(1) // warm up
+			base := measure(t)
+			spawnJoin(tc.n)
+			base.checkFDsAndHubs(t, fmt.Sprintf("%d goroutines ran Go(f).%s", tc.n, tc.name), 3)
+			base.checkGoroutines(t)
+		})
+	}
 }
 
 // TestCurrentHubPinsImplicitHub: a goroutine that called CurrentHub keeps
 // that hub across spawns.
 func TestCurrentHubPinsImplicitHub(t *testing.T) {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
+	onPlainGoroutine(func() {
 		h := gevent.CurrentHub()
 		defer h.Destroy()
 		for i := range 2 {
@@ -106,16 +66,13 @@ func TestCurrentHubPinsImplicitHub(t *testing.T) {
 				t.Errorf("after spawn %d: CurrentHub = %p; want %p", i, now, h)
 			}
 		}
-	}()
-	<-done
+	})
 }
 
 // TestReleasedHubGreenletHandle: the handle of a greenlet of a released
 // hub still reports its result, and Kill and Link on it work.
 func TestReleasedHubGreenletHandle(t *testing.T) {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
+	onPlainGoroutine(func() {
 		g := gevent.Spawn(func() (int, error) { return 7, nil })
 		if v, err := g.Get(); v != 7 || err != nil {
 			t.Errorf("Get = %v, %v; want 7, nil", v, err)
@@ -129,19 +86,16 @@ func TestReleasedHubGreenletHandle(t *testing.T) {
 		if v, err := g.Get(); v != 7 || err != nil {
 			t.Errorf("second Get = %v, %v; want 7, nil", v, err)
 		}
-	}()
-	<-done
+	})
 }
 
 // TestImplicitHubReleaseAfterOtherWaits: the owner's other blocking calls
 // (Sleep, JoinAll, Kill) release a quiet implicit hub too, and later gevent
-// calls on the goroutine work on a new hub. A wait with a bound
-// (JoinTimeout) still has its timer on the loop when it returns, so the
-// hub goes at the next unbounded wait.
+// calls on the goroutine work on a new hub. Bounded waits (JoinTimeout,
+// Event.WaitTimeout, Waiter.WaitTimeout) release it too, whether they
+// returned before their bound or at it: their timer is theirs.
 func TestImplicitHubReleaseAfterOtherWaits(t *testing.T) {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
+	onPlainGoroutine(func() {
 		steps := []struct {
 			name     string
 			fn       func() error
@@ -161,7 +115,22 @@ func TestImplicitHubReleaseAfterOtherWaits(t *testing.T) {
 			}, true},
 			{"JoinTimeout", func() error {
 				return gevent.Go(func() {}).JoinTimeout(time.Hour)
-			}, false},
+			}, true},
+			{"Event.WaitTimeout", func() error {
+				var e event.Event
+				gevent.Go(e.Set)
+				if ok, err := e.WaitTimeout(time.Hour); !ok || err != nil {
+					return fmt.Errorf("got %v, %v; want true, nil", ok, err)
+				}
+				return nil
+			}, true},
+			{"Waiter.WaitTimeout expired", func() error {
+				gevent.Go(func() {})
+				if ok, err := gevent.NewWaiter().WaitTimeout(time.Millisecond); ok || err != nil {
+					return fmt.Errorf("got %v, %v; want false, nil", ok, err)
+				}
+				return nil
+			}, true},
 		}
 		for _, s := range steps {
 			if err := s.fn(); err != nil {
@@ -177,6 +146,70 @@ func TestImplicitHubReleaseAfterOtherWaits(t *testing.T) {
 		if gevent.HasHub() {
 			t.Error("hub kept after the final Join")
 		}
-	}()
-	<-done
+	})
+}
+
+// TestNewWaiterKeepsImplicitHub: a Waiter made by NewWaiter on the owner
+// of an implicit hub keeps the hub across the owner's other blocking calls
+// until a wait on it returns, so that a greenlet spawned later can wake
+// it; then the hub goes. (It used to go at the Join, leaving w bound to a
+// destroyed hub: Wait failed with "called from a context that did not
+// create it".) A Waiter woken before its wait returns its result after
+// the hub is released, too.
+func TestNewWaiterKeepsImplicitHub(t *testing.T) {
+	onPlainGoroutine(func() {
+		g := gevent.Go(func() {}) // the goroutine has an implicit hub now
+		w := gevent.NewWaiter()   // bound to its owner
+		if err := g.Join(); err != nil {
+			t.Errorf("Join = %v", err)
+		}
+		if !gevent.HasHub() {
+			t.Error("hub released while a Waiter of its owner is armed")
+		}
+		gevent.Go(func() { w.Switch() })
+		if err := w.Wait(); err != nil {
+			t.Errorf("Wait = %v; want nil (woken by a greenlet spawned after the Join)", err)
+		}
+		if gevent.HasHub() {
+			t.Error("hub kept after the Waiter's wait returned")
+		}
+		if err := w.Wait(); err != nil {
+			t.Errorf("second Wait after the release = %v; want nil (a woken Waiter stays woken)", err)
+		}
+	})
+}
+
+// TestNewWaiterWokenBeforeOtherWaits: a Waiter switched before the owner
+// waits on it still keeps the hub through a Join in between, and its Wait
+// returns nil without blocking.
+func TestNewWaiterWokenBeforeOtherWaits(t *testing.T) {
+	onPlainGoroutine(func() {
+		w := gevent.NewWaiter()
+		if gevent.HasHub() {
+			t.Error("NewWaiter on a plain goroutine made a hub")
+			return
+		}
+		g := gevent.Go(func() {})
+		w2 := gevent.NewWaiter() // on the hub's owner
+		w2.Switch()
+		if err := g.Join(); err != nil {
+			t.Errorf("Join = %v", err)
+		}
+		if !gevent.HasHub() {
+			t.Error("hub released while a woken Waiter of its owner was not waited on")
+		}
+		if err := w2.Wait(); err != nil {
+			t.Errorf("Wait = %v; want nil", err)
+		}
+		if err := gevent.Go(func() {}).Join(); err != nil {
+			t.Errorf("last Join = %v", err)
+		}
+		if gevent.HasHub() {
+			t.Error("hub kept after the Waiter's wait and a Join")
+		}
+		w.Switch() // the plain goroutine's Waiter: a channel
+		if err := w.Wait(); err != nil {
+			t.Errorf("plain Waiter's Wait = %v; want nil", err)
+		}
+	})
 }

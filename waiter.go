@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/geventgo/gevent/internal/goid"
 	"github.com/geventgo/gevent/internal/loop"
 )
 
@@ -19,6 +20,10 @@ type task struct {
 	pendingTimeout *Timeout // fired while the task was not parked
 	shields        int32    // active Shield calls: kills are held while > 0
 	passing        bool     // parked in passThrough: interrupts wait
+	// holds counts the Waiters made by NewWaiter on the owner of an
+	// implicit hub whose wait has not returned yet (Waiter.held): they
+	// keep the hub from release.
+	holds int
 
 	timer  *loop.Timer  // for timed waits and Sleep; created on first use
 	timerW *Waiter      // the Waiter the timer throws into
@@ -57,16 +62,34 @@ type Waiter struct {
 	t     *task         // the waiting task; nil for a plain goroutine
 	hub   *Hub          // the task's hub; for a loop callback, with t nil
 	ch    chan struct{} // wake-up of a plain goroutine
+	held  bool          // counted in t.holds; owner-only
 }
 
-// NewWaiter returns an armed Waiter bound to the calling context.
+// NewWaiter returns an armed Waiter bound to the calling context. On the
+// owning goroutine of a hub made implicitly for it (see the package
+// documentation), the Waiter keeps that hub until a wait on it has
+// returned: a Waiter that is never waited on keeps it for good.
 func NewWaiter() *Waiter {
 	w := &Waiter{}
 	w.bind()
+	if t := w.t; t != nil && t == &t.hub.main && t.hub.implicit {
+		w.held = true
+		t.holds++
+	}
 	return w
 }
 
+// unhold ends w's hold on its implicit hub (NewWaiter); the caller is the
+// owner, whose wait on w has returned, or binds w anew.
+func (w *Waiter) unhold() {
+	if w.held {
+		w.held = false
+		w.t.holds--
+	}
+}
+
 func (w *Waiter) bind() {
+	w.unhold()
 	w.hub, w.t = current()
 	if w.hub == nil {
 		if w.ch == nil {
@@ -266,6 +289,10 @@ func (w *Waiter) wait(d time.Duration) (bool, error) {
 		return w.result()
 	}
 	if _, cur := current(); cur != t {
+		if t.g == nil && t.hub.destroyed.Load() && t.hub.owner == goid.Get() && w.Ready() {
+			// Woken, and its hub released or destroyed since: it stays woken.
+			return w.result()
+		}
 		return false, errors.New("gevent: Waiter.Wait called from a context that did not create it")
 	}
 	return w.waitTask(t, d)
@@ -285,9 +312,11 @@ func (w *Waiter) waitIn(cur *task, d time.Duration) (bool, error) {
 func (w *Waiter) waitTask(t *task, d time.Duration) (bool, error) {
 	if err := t.preemptYield(); err != nil {
 		w.throw(err)
+		w.unhold()
 		return w.result()
 	}
 	if w.Ready() {
+		w.unhold()
 		return w.result()
 	}
 	if d >= 0 {
@@ -297,6 +326,7 @@ func (w *Waiter) waitTask(t *task, d time.Duration) (bool, error) {
 	if d >= 0 {
 		t.timer.Stop()
 	}
+	w.unhold()
 	return w.result()
 }
 
@@ -315,6 +345,9 @@ func (t *task) park(w *Waiter) {
 	t.parkedOn = nil
 	if w.ref {
 		h.loop.Unref()
+	}
+	if t.g == nil && h.implicit {
+		h.releaseIfQuiet(w)
 	}
 }
 
