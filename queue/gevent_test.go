@@ -79,8 +79,9 @@ func TestGeventChannelSend(t *testing.T) {
 }
 
 // TestGeventChannelZeroMaxSize is TestChannel.test_zero_max_size: a sender
-// blocks until a receiver comes; both then finish. gevent: e1 not ready
-// after sleep(0.001), e2.get() == 'hi', e1.get() == 'done'.
+// blocks until a receiver comes; both then finish, so that joining them
+// under Timeout(0) needs no wait. gevent: e1 not ready after sleep(0.001),
+// e2.get() == 'hi', e1.get() == 'done', joinall([p1, p2]) returns both.
 func TestGeventChannelZeroMaxSize(t *testing.T) {
 	run(t, func() {
 		c := queue.NewChannel[string]()
@@ -103,8 +104,14 @@ func TestGeventChannelZeroMaxSize(t *testing.T) {
 		if v, err := e1.Get(); v != "done" || err != nil {
 			t.Errorf("sender = %q, %v; want done, nil", v, err)
 		}
-		p1.Join()
-		p2.Join()
+		to, err := gevent.StartTimeout(0, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer to.Cancel()
+		if got, err := gevent.JoinAll([]*gevent.Greenlet[struct{}]{p1, p2}); err != nil || len(got) != 2 {
+			t.Errorf("JoinAll under Timeout(0) = %v, %v; want both, nil", got, err)
+		}
 	})
 }
 
