@@ -15,7 +15,7 @@ import (
 // new thread: prints the local's value and releases the lock).
 func TestGoroutineKeepsIdentityWhenItGetsAHub(t *testing.T) {
 	var id identity
-	onPlainGoroutine(func() {
+	onPlainGoroutine(t, func() {
 		if !id.take(t) {
 			return
 		}

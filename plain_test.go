@@ -16,14 +16,20 @@ import (
 )
 
 // onPlainGoroutine runs fn on a new goroutine, which has no hub, and waits
-// until it returns.
-func onPlainGoroutine(fn func()) {
+// until it returns; it fails the test if that takes more than 30 s (fn
+// hangs).
+func onPlainGoroutine(t *testing.T, fn func()) {
+	t.Helper()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		fn()
 	}()
-	<-done
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the goroutine did not return in 30 s")
+	}
 }
 
 func openFDs(t *testing.T) int {

@@ -54,7 +54,7 @@ func TestImplicitHubReleasedAfterJoin(t *testing.T) {
 // TestCurrentHubPinsImplicitHub: a goroutine that called CurrentHub keeps
 // that hub across spawns.
 func TestCurrentHubPinsImplicitHub(t *testing.T) {
-	onPlainGoroutine(func() {
+	onPlainGoroutine(t, func() {
 		h := gevent.CurrentHub()
 		defer h.Destroy()
 		for i := range 2 {
@@ -72,7 +72,7 @@ func TestCurrentHubPinsImplicitHub(t *testing.T) {
 // TestReleasedHubGreenletHandle: the handle of a greenlet of a released
 // hub still reports its result, and Kill and Link on it work.
 func TestReleasedHubGreenletHandle(t *testing.T) {
-	onPlainGoroutine(func() {
+	onPlainGoroutine(t, func() {
 		g := gevent.Spawn(func() (int, error) { return 7, nil })
 		if v, err := g.Get(); v != 7 || err != nil {
 			t.Errorf("Get = %v, %v; want 7, nil", v, err)
@@ -95,7 +95,7 @@ func TestReleasedHubGreenletHandle(t *testing.T) {
 // Event.WaitTimeout, Waiter.WaitTimeout) release it too, whether they
 // returned before their bound or at it: their timer is theirs.
 func TestImplicitHubReleaseAfterOtherWaits(t *testing.T) {
-	onPlainGoroutine(func() {
+	onPlainGoroutine(t, func() {
 		steps := []struct {
 			name     string
 			fn       func() error
@@ -157,7 +157,7 @@ func TestImplicitHubReleaseAfterOtherWaits(t *testing.T) {
 // create it".) A Waiter woken before its wait returns its result after
 // the hub is released, too.
 func TestNewWaiterKeepsImplicitHub(t *testing.T) {
-	onPlainGoroutine(func() {
+	onPlainGoroutine(t, func() {
 		g := gevent.Go(func() {}) // the goroutine has an implicit hub now
 		w := gevent.NewWaiter()   // bound to its owner
 		if err := g.Join(); err != nil {
@@ -183,7 +183,7 @@ func TestNewWaiterKeepsImplicitHub(t *testing.T) {
 // waits on it still keeps the hub through a Join in between, and its Wait
 // returns nil without blocking.
 func TestNewWaiterWokenBeforeOtherWaits(t *testing.T) {
-	onPlainGoroutine(func() {
+	onPlainGoroutine(t, func() {
 		w := gevent.NewWaiter()
 		if gevent.HasHub() {
 			t.Error("NewWaiter on a plain goroutine made a hub")

@@ -63,6 +63,10 @@ type Waiter struct {
 	hub   *Hub          // the task's hub; for a loop callback, with t nil
 	ch    chan struct{} // wake-up of a plain goroutine
 	held  bool          // counted in t.holds; owner-only
+	// bridge is the Waiter of the hub's owner while it waits on a plain
+	// goroutine's Waiter (ch) made before the goroutine had a hub
+	// (waitChanOnHub); deliver switches it too.
+	bridge atomic.Pointer[Waiter]
 }
 
 // NewWaiter returns an armed Waiter bound to the calling context. On the
@@ -205,6 +209,11 @@ func (w *Waiter) deliver() {
 		case w.ch <- struct{}{}:
 		default:
 		}
+		// After the state change: waitChanOnHub publishes its bridge
+		// before it looks at the state, so one of the two sees the other.
+		if b := w.bridge.Load(); b != nil {
+			b.Switch()
+		}
 		return
 	}
 	if w.t != nil {
@@ -281,6 +290,9 @@ func (w *Waiter) WaitTimeout(d time.Duration) (bool, error) {
 
 func (w *Waiter) wait(d time.Duration) (bool, error) {
 	if w.ch != nil {
+		if h, t := current(); t != nil && t == &h.main {
+			return w.waitChanOnHub(t, d)
+		}
 		return w.waitChan(d)
 	}
 	t := w.t
@@ -365,20 +377,54 @@ func (w *Waiter) result() (bool, error) {
 }
 
 func (w *Waiter) waitChan(d time.Duration) (bool, error) {
-	if d < 0 {
-		<-w.ch
+	if d < 0 || w.Ready() {
+		w.awaitWake()
 		return w.result()
 	}
 	tm := time.NewTimer(d)
 	defer tm.Stop()
 	select {
 	case <-w.ch:
+		w.ch <- struct{}{}
 	case <-tm.C:
 		// Either the throw succeeds or a waker won the race; in both cases
 		// one delivery is on its way.
 		w.throw(errWaitTimedOut)
-		<-w.ch
+		w.awaitWake()
 	}
+	return w.result()
+}
+
+// awaitWake waits for the wake-up of a plain goroutine's Waiter and leaves
+// it in ch, so that a later Wait returns at once too: a woken Waiter stays
+// woken (reset takes it out). One delivery per arming fills ch, so the
+// put-back cannot block.
+func (w *Waiter) awaitWake() {
+	<-w.ch
+	w.ch <- struct{}{}
+}
+
+// waitChanOnHub is waitChan for a Waiter made on a goroutine without a
+// hub and waited on after the goroutine got one, by t, its owner: the wait
+// runs the hub's loop, as the owner's waits do, so that its greenlets (the
+// waker, maybe) run meanwhile. t parks on a Waiter of its own, which
+// deliver switches; it counts as loop work (SetRef), for the waker may be
+// another goroutine, and a plain goroutine's wait does not end with
+// ErrLoopExit. A kill, a Timeout or the bound that ends t's wait first is
+// thrown into w, as it would be into a Waiter of t.
+func (w *Waiter) waitChanOnHub(t *task, d time.Duration) (bool, error) {
+	b := &Waiter{t: t, hub: t.hub, ref: true}
+	w.bridge.Store(b)
+	if !w.Ready() {
+		if ok, err := b.waitTask(t, d); !ok {
+			if err == nil {
+				err = errWaitTimedOut
+			}
+			w.throw(err) // unless a waker came first
+		}
+	}
+	w.bridge.Store(nil)
+	w.awaitWake() // the wake-up of whichever came first
 	return w.result()
 }
 

@@ -196,3 +196,75 @@ func TestWaiterSwitchNow(t *testing.T) {
 		})
 	}
 }
+
+// TestWaiterMadeBeforeHub: a Waiter made on a goroutine without a hub and
+// waited on after the goroutine got one runs the hub's loop while it
+// waits, so a greenlet spawned there can wake it (it used to park on its
+// channel alone: the greenlet never ran, and Wait never returned). It waits
+// as a plain goroutine's Waiter does: for a waker elsewhere past the loop
+// exit grace, and until a Timeout of the goroutine; and a woken Waiter
+// stays woken, on the hub or not.
+func TestWaiterMadeBeforeHub(t *testing.T) {
+	onPlainGoroutine(t, func() {
+		w := gevent.NewWaiter()
+		if err := gevent.Go(func() {}).Join(); err != nil { // a hub, released again
+			t.Errorf("Join = %v", err)
+		}
+		gevent.Go(func() { w.Switch() }) // a new hub, the greenlet queued
+		if err := w.Wait(); err != nil {
+			t.Errorf("Wait woken by a greenlet of the goroutine's hub = %v; want nil", err)
+		}
+		if err := w.Wait(); err != nil {
+			t.Errorf("second Wait = %v; want nil", err)
+		}
+		if gevent.HasHub() {
+			t.Error("hub kept after the wait")
+		}
+	})
+	onPlainGoroutine(t, func() {
+		w := gevent.NewWaiter()
+		ran := false
+		gevent.Go(func() { ran = true })
+		if ok, err := w.WaitTimeout(10 * time.Millisecond); ok || err != nil || !ran {
+			t.Errorf("WaitTimeout = %v, %v, greenlet ran %v; want false, nil, true", ok, err, ran)
+		}
+		if w.Switch() {
+			t.Error("Switch after the timeout succeeded")
+		}
+	})
+	onPlainGoroutine(t, func() {
+		w := gevent.NewWaiter()
+		gevent.Go(func() {})
+		go func() {
+			time.Sleep(150 * time.Millisecond) // past the hub's loop exit grace (100 ms)
+			w.Switch()
+		}()
+		if err := w.Wait(); err != nil {
+			t.Errorf("Wait woken by a plain goroutine after 150 ms = %v; want nil", err)
+		}
+	})
+	onPlainGoroutine(t, func() {
+		w := gevent.NewWaiter()
+		to, err := gevent.StartTimeout(10*time.Millisecond, nil) // makes a hub (pinned)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer gevent.CurrentHub().Destroy()
+		if err := w.Wait(); err != to {
+			t.Errorf("Wait under an expiring Timeout = %v; want the Timeout", err)
+		}
+		if w.Switch() {
+			t.Error("Switch after the Timeout succeeded")
+		}
+	})
+	onPlainGoroutine(t, func() { // no hub at all
+		w := gevent.NewWaiter()
+		w.Switch()
+		for i := range 2 {
+			if err := w.Wait(); err != nil {
+				t.Errorf("plain Wait %d = %v; want nil", i, err)
+			}
+		}
+	})
+}
