@@ -21,7 +21,8 @@
 // makes them and exits leaves nothing behind. A hub created lazily is
 // released again (as by Hub.Destroy) when a blocking call of its owner
 // returns with nothing left on it — no greenlet alive or unstarted, no
-// pending loop work — unless the hub was handed out (CurrentHub,
+// pending loop work, no Waiter made by NewWaiter there and not waited on
+// yet — unless the hub was handed out (CurrentHub,
 // Greenlet.Hub, a Timeout, a signal handler, or an object of this module
 // that waits or does I/O on it), which keeps it until Destroy: so
 // go func() { gevent.Go(f).Join() }() leaves nothing behind either, and

@@ -44,14 +44,19 @@ const (
 // errWaitTimedOut is thrown into a Waiter whose own WaitTimeout expired.
 var errWaitTimedOut = errors.New("gevent: wait timed out")
 
+var errWrongContext = errors.New("gevent: Waiter.Wait called from a context that did not create it")
+
 // Waiter is the single park/unpark primitive every blocking object of this
 // module is built on (gevent.hub.Waiter, trio's ParkingLot entry). A Waiter
 // belongs to the context that created it: a greenlet, a hub's owning
 // goroutine, or a plain goroutine without a hub; only that context may call
-// Wait. Switch and Throw may be called from any goroutine, once the Waiter is
-// shared with the party that will wake it. Exactly one of them succeeds per
-// arming; the other reports false, which is how a waker learns that the
-// waiter gave up (timeout, kill) and must not receive what was offered.
+// Wait. A plain goroutine's Waiter stays its own when the goroutine gets a
+// hub: Wait there runs the hub's loop meanwhile, as the hub's waits do, but
+// without ErrLoopExit, as on the plain goroutine. Switch and Throw may be
+// called from any goroutine, once the Waiter is shared with the party that
+// will wake it. Exactly one of them succeeds per arming; the other reports
+// false, which is how a waker learns that the waiter gave up (timeout,
+// kill) and must not receive what was offered.
 //
 // A Waiter must not be copied after first use. Once woken it stays woken:
 // a new wait needs a new Waiter.
@@ -290,10 +295,16 @@ func (w *Waiter) WaitTimeout(d time.Duration) (bool, error) {
 
 func (w *Waiter) wait(d time.Duration) (bool, error) {
 	if w.ch != nil {
-		if h, t := current(); t != nil && t == &h.main {
+		// A plain goroutine's Waiter: its goroutine may have a hub by now.
+		switch h, t := current(); {
+		case h == nil:
+			return w.waitChan(d)
+		case t == &h.main:
 			return w.waitChanOnHub(t, d)
+		case t != nil:
+			return false, errWrongContext // a greenlet: another goroutine
 		}
-		return w.waitChan(d)
+		// A loop callback of the goroutine's hub: as below.
 	}
 	t := w.t
 	if t == nil {
@@ -305,7 +316,7 @@ func (w *Waiter) wait(d time.Duration) (bool, error) {
 			// Woken, and its hub released or destroyed since: it stays woken.
 			return w.result()
 		}
-		return false, errors.New("gevent: Waiter.Wait called from a context that did not create it")
+		return false, errWrongContext
 	}
 	return w.waitTask(t, d)
 }

@@ -202,8 +202,9 @@ func TestWaiterSwitchNow(t *testing.T) {
 // waits, so a greenlet spawned there can wake it (it used to park on its
 // channel alone: the greenlet never ran, and Wait never returned). It waits
 // as a plain goroutine's Waiter does: for a waker elsewhere past the loop
-// exit grace, and until a Timeout of the goroutine; and a woken Waiter
-// stays woken, on the hub or not.
+// exit grace, and until a Timeout of the goroutine; it fails in a loop
+// callback and in a greenlet (which used to block the hub on the channel);
+// and a woken Waiter stays woken, on the hub or not.
 func TestWaiterMadeBeforeHub(t *testing.T) {
 	onPlainGoroutine(t, func() {
 		w := gevent.NewWaiter()
@@ -256,6 +257,20 @@ func TestWaiterMadeBeforeHub(t *testing.T) {
 		}
 		if w.Switch() {
 			t.Error("Switch after the Timeout succeeded")
+		}
+	})
+	onPlainGoroutine(t, func() {
+		w := gevent.NewWaiter()
+		h := gevent.CurrentHub()
+		defer h.Destroy()
+		var errs [2]error
+		h.RunCallback(func() { errs[0] = w.Wait() })
+		gevent.Go(func() { errs[1] = w.Wait() }).Join()
+		if !errors.Is(errs[0], gevent.ErrBlockingSwitchOut) {
+			t.Errorf("Wait in a loop callback of the goroutine's hub = %v; want ErrBlockingSwitchOut", errs[0])
+		}
+		if errs[1] == nil || !strings.Contains(errs[1].Error(), "did not create it") {
+			t.Errorf("Wait in a greenlet = %v; want the wrong-context error", errs[1])
 		}
 	})
 	onPlainGoroutine(t, func() { // no hub at all
