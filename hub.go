@@ -276,6 +276,7 @@ func (h *Hub) Destroy() {
 func (h *Hub) parkMain(w *Waiter) {
 	h.mainWoken = false
 	h.inLoop, h.current = true, nil
+	defer h.clearIdle() // also when a greenlet's Goexit unwinds through Run
 	var (
 		timer *loop.Timer
 		mark  *idleMark
