@@ -14,11 +14,13 @@ var (
 	// ErrLoopExit is returned by a blocking call in a hub's own goroutine
 	// when nothing is left that could ever wake it (gevent's LoopExit): no
 	// referenced watcher, timer or queued callback, no wait on an object
-	// that another hub or goroutine has used, and none of that for 100 ms,
-	// so that a goroutine started just before (a producer) can still come.
-	// The error returned wraps it and names what was waited for; compare
-	// with errors.Is. An object that another goroutine will use only later
-	// than that is marked with its Share method.
+	// that another hub or goroutine has used, and no other goroutine of the
+	// process that could still run on its own (every one is blocked on a
+	// channel, a lock or a parked greenlet, or owns an idle hub too; see
+	// docs/design.md). The error returned wraps it and names what was
+	// waited for; compare with errors.Is. An object that a timer, or a
+	// goroutine blocked on a timer's channel, will use later is marked with
+	// its Share method.
 	ErrLoopExit = errors.New("gevent: this operation would block forever")
 
 	// ErrBlockingSwitchOut is returned by a blocking call made from inside a

@@ -1,7 +1,7 @@
 package gevent
 
 import (
-	"fmt"
+	"cmp"
 	"io"
 	"os"
 	"sync"
@@ -24,7 +24,7 @@ type Hub struct {
 	// Scheduling state, hub-only.
 	current   *task  // what runs now; nil while loop callbacks run
 	nester    *task  // the greenlet running others in its park (runReady), or nil
-	nswitch   uint64 // switches into greenlets, for parkMain's grace
+	nswitch   uint64 // switches into greenlets, for parkMain's checks
 	mainWoken bool
 	// mainWaitFor is what the owner's join or IWait waits for, for
 	// ErrLoopExit's message: nil, *greenlet or func() string.
@@ -42,6 +42,12 @@ type Hub struct {
 	curGoid atomic.Int64
 
 	destroyed atomic.Bool
+
+	// idle is the owner's idle mark while parkMain waits with nothing to
+	// do (loopexit.go), nil otherwise; monGoid is the monitor goroutine's
+	// id, 0 without one. Read by the deadlock checks of other hubs.
+	idle    atomic.Pointer[idleMark]
+	monGoid atomic.Int64
 
 	// implicit marks a hub that ensureHub created for a plain goroutine
 	// (not Run); it is released when it becomes quiet (release.go) unless
@@ -262,19 +268,22 @@ func (h *Hub) Destroy() {
 	}
 }
 
-// loopExitGrace is how long a hub that has run out of work waits before it
-// reports ErrLoopExit, so that another goroutine that is about to use an
-// object the hub waits on (a producer started just before) can still do so.
-const loopExitGrace = 100 * time.Millisecond
-
 // parkMain runs the loop on the owning goroutine until w is delivered. When
-// the loop runs out of work first and stays so for loopExitGrace, w receives
+// the loop runs out of work first, the hub marks itself idle and checks,
+// after loopExitGrace and then less and less often, whether any goroutine of
+// the process could still wake it (loopexit.go); when none can, w receives
 // ErrLoopExit.
 func (h *Hub) parkMain(w *Waiter) {
 	h.mainWoken = false
 	h.inLoop, h.current = true, nil
-	var grace *loop.Timer
-	graceFrom := uint64(0) // h.nswitch when the grace began
+	defer h.clearIdle() // also when a greenlet's Goexit unwinds through Run
+	var (
+		timer *loop.Timer
+		mark  *idleMark
+		from  uint64        // h.nswitch when the hub was marked idle
+		gap   time.Duration // the wait before the next check; 0: loopExitGrace
+		buf   []byte        // goroutine dumps, kept across the checks
+	)
 	for !h.mainWoken {
 		err := h.loop.Run(loop.RunDefault)
 		if h.mainWoken {
@@ -283,43 +292,46 @@ func (h *Hub) parkMain(w *Waiter) {
 		if err == nil && h.loop.Alive() {
 			continue
 		}
-		if err == nil && (grace == nil || h.nswitch != graceFrom) {
-			// Out of work: give other goroutines loopExitGrace to wake
-			// something (again, if the last grace saw progress).
-			if grace == nil {
-				grace = h.loop.NewTimer(func() {})
-			}
-			graceFrom = h.nswitch
-			h.loop.UpdateNow()
-			grace.Start(loopExitGrace, 0)
-			continue
-		}
 		if err == nil {
-			err = loopExitError(h.mainWaitFor)
+			if mark != nil && (h.nswitch != from || !h.idleSince(mark)) {
+				// Work came while the timer ran: greenlets ran (check
+				// soon again once it is over) or a post arrived.
+				if h.nswitch != from {
+					gap = 0
+				}
+				h.clearIdle()
+				mark = nil
+			}
+			if mark == nil {
+				if mark = h.markIdle(); mark == nil {
+					continue // a post is waiting to be taken
+				}
+				from = h.nswitch
+			} else if !h.checkLoopExit(mark, &buf) {
+				gap = nextLoopExitGap(gap)
+			} else {
+				err = loopExitError(h.mainWaitFor)
+			}
+			if err == nil {
+				if timer == nil {
+					timer = h.loop.NewTimer(func() {})
+				}
+				h.loop.UpdateNow()
+				timer.Start(cmp.Or(gap, loopExitGrace), 0)
+				continue
+			}
 		}
+		h.clearIdle()
 		h.main.parkedOn = nil
 		w.throw(err)
 		break
 	}
-	if grace != nil {
-		grace.Close()
+	h.clearIdle()
+	if timer != nil {
+		timer.Close()
 	}
 	h.inLoop, h.current = false, &h.main
 	h.curGoid.Store(h.owner)
-}
-
-// loopExitError is the ErrLoopExit delivered to the owner, naming what it
-// waits for when known.
-func loopExitError(waitFor any) error {
-	what := "this wait"
-	switch v := waitFor.(type) {
-	case *greenlet:
-		what = "the wait for " + v.repr()
-	case func() string:
-		what = v()
-	}
-	return fmt.Errorf("%w: nothing left on this hub can wake %s, and no other goroutine used the objects waited on for %v "+
-		"(mark an object that another goroutine will use only later with its Share method)", ErrLoopExit, what, loopExitGrace)
 }
 
 // idPool hands out small greenlet ids, the smallest free one first (gevent's

@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"strconv"
 	"time"
+
+	"github.com/geventgo/gevent/internal/goid"
 )
 
 // ErrHubBlocked is wrapped by the monitor's reports.
@@ -87,6 +89,11 @@ func (h *Hub) monitorSwitch(g *greenlet) {
 
 func (h *Hub) runMonitor(m *monitor) {
 	defer close(m.done)
+	// The deadlock check counts the monitor of an idle hub as idle: it
+	// reports only a greenlet that runs.
+	id := goid.Get()
+	h.monGoid.Store(id)
+	defer h.monGoid.CompareAndSwap(id, 0)
 	tick := time.NewTicker(max(m.max/4, time.Millisecond))
 	defer tick.Stop()
 	last := h.switches.Load()

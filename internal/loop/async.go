@@ -58,6 +58,7 @@ func (a *Async) Send() error {
 		return nil
 	}
 	a.loop.tsMu.Lock()
+	a.loop.tsSeq.Add(1)
 	closed := a.loop.closed
 	a.loop.tsMu.Unlock()
 	if closed {

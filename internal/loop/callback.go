@@ -96,9 +96,33 @@ func (l *Loop) postThreadsafe(c callback) error {
 		return ErrClosed
 	}
 	l.tsq = append(l.tsq, c)
+	l.tsSeq.Add(1)
 	l.tsPending.Store(true)
 	l.tsMu.Unlock()
 	return l.p.Wake()
+}
+
+// PostSeq returns how many times other goroutines have posted a callback to
+// the loop (PostThreadsafe, RunCallbackThreadsafe) or sent one of its
+// Asyncs. It may be called from any goroutine: a caller that reads the same
+// count twice knows that nothing was posted in between.
+func (l *Loop) PostSeq() uint64 { return l.tsSeq.Load() }
+
+// IdleSeq returns PostSeq and whether everything posted up to that count has
+// been collected: no callback of another goroutine waits in the thread-safe
+// queue and no Async send is pending. The two are read together, so a post
+// that idle does not see raises the count past seq. It must be called on the
+// loop's goroutine.
+func (l *Loop) IdleSeq() (seq uint64, idle bool) {
+	l.tsMu.Lock()
+	seq, idle = l.tsSeq.Load(), len(l.tsq) == 0
+	l.tsMu.Unlock()
+	for _, a := range l.asyncs {
+		if a.sent.Load() {
+			idle = false
+		}
+	}
+	return seq, idle
 }
 
 // RunCallbackThreadsafe is PostThreadsafe for a plain function

@@ -58,6 +58,7 @@ type Loop struct {
 	tsMu      sync.Mutex
 	tsq       []callback // guarded by tsMu
 	tsPending atomic.Bool
+	tsSeq     atomic.Uint64 // posts and Async sends ever; written under tsMu
 	asyncs    []*Async
 
 	signals map[os.Signal]*sigState
