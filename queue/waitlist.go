@@ -9,13 +9,19 @@ package queue
 // fails only when the waiter has already given up (its timeout, a Kill, a
 // Timeout, a destroyed hub); exactly one of Switch and the give-up wins, so
 // an item is either delivered to a caller whose wait then succeeds, or it
-// stays with the queue. A woken caller finishes under the mutex: a LIFO or
+// stays with the queue. The slot and Handed are written before the Switch
+// (and undone if it fails), and a waker touches the node no more once its
+// Switch succeeded. A woken caller finishes under the mutex: a LIFO or
 // priority queue's getter takes the next item of the store then (its
 // reservation kept that item for it), so that the store's order holds
-// across a blocked getter; a FIFO queue's or a Channel's getter reads its
-// slot. Only the waiting side
-// releases its node, after unlinking it, which is what makes reusing nodes
-// and Waiters safe.
+// across a blocked getter. A FIFO queue's or a Channel's getter or peeker,
+// a putter and a joiner only read their slot: on the queue's home hub they
+// do that without the mutex when their wait was switched, and keep the
+// node on the home hub's own free list (waitlist.ReleaseHome). Only the
+// waiting side releases its node, after it was unlinked, which is what
+// makes reusing nodes and Waiters safe. A Channel put to a getter of its
+// own hub claims the getter's Waiter under the mutex and delivers the
+// wake-up after unlocking (hubapi.Ctx.Claim, HandOff).
 
 import (
 	"github.com/geventgo/gevent"
