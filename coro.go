@@ -31,6 +31,7 @@ package gevent
 
 import (
 	"iter"
+	"time"
 
 	"github.com/geventgo/gevent/internal/goid"
 )
@@ -183,9 +184,12 @@ func (t *task) runReady() bool {
 			break
 		}
 		var next *task
-		if tag == tagSleep0 {
+		switch tag {
+		case tagSleep0:
 			next = takeSleep0(arg.(*Waiter))
-		} else {
+		case tagHandOff:
+			next = takeHandOff(arg.(*task))
+		default:
 			next = takeResume(arg.(*Waiter))
 		}
 		switch next {
@@ -196,9 +200,176 @@ func (t *task) runReady() bool {
 			h.nswitch++
 			return true
 		default:
-			h.switchTo(next)
+			// h.switchTo(next), inlined (one frame less to return
+			// through after the switch back); the goid to restore is t's.
+			nw := next.g.worker
+			h.current = next
+			h.curGoid.Store(nw.goid)
+			h.monitorSwitch(next.g)
+			h.nswitch++
+			nw.finished = false
+			nw.next()
+			h.current = nil
+			h.curGoid.Store(t.g.worker.goid)
+			if nw.finished || nw.dead {
+				next.g.worker = nil
+				nw.t = nil
+				h.releaseWorker(nw)
+			}
+			if t.parkedOn == nil {
+				// The greenlet took t's resumption, which was next, and
+				// queued its own behind it (handOff): t's turn.
+				h.nester, h.current = nil, t
+				h.monitorSwitch(t.g)
+				h.nswitch++
+				return true
+			}
 		}
 	}
 	h.nester, h.current = nil, t
 	return false
+}
+
+// claimFor is Switch for a waker, the task cur, that hands w's waiter an
+// item under its object's lock and lets it run once it has released the
+// lock (handOff). When w belongs to a greenlet of cur's hub it only marks w
+// switched and reports deferred: the wake-up is the caller's to deliver,
+// with handOff, and nothing else runs on the hub until then. Otherwise it is
+// switchFrom.
+func (w *Waiter) claimFor(cur *task) (ok, deferred bool) {
+	if wt := w.t; wt == nil || wt.hub != cur.hub || wt.g == nil || w.ch != nil {
+		return w.switchFrom(cur.hub), false
+	}
+	return w.state.CompareAndSwap(armed, switched), true
+}
+
+// tagHandOff tags resumeHandOff, the resumption of a task that handOff
+// parked behind the greenlet it woke.
+const tagHandOff = tagSleep0 + 1
+
+// handOffWaiter is the Waiter a task parked by handOff is parked on: no
+// one switches or throws it (a task passing through the hub is not
+// interrupted), its resumption is the task's own FIFO entry.
+var handOffWaiter Waiter
+
+// resumeHandOff resumes t, parked by handOff, when its turn in the FIFO
+// comes.
+func resumeHandOff(arg any) {
+	if t := takeHandOff(arg.(*task)); t != nil {
+		t.hub.switchTo(t)
+	}
+}
+
+// takeHandOff is takeResume for resumeHandOff.
+func takeHandOff(t *task) *task {
+	if t.parkedOn != &handOffWaiter {
+		return nil
+	}
+	t.parkedOn = nil
+	if t.hub.destroyed.Load() {
+		return nil // its worker is gone
+	}
+	return t
+}
+
+// handOff (hooks.HandOff) delivers the wake-up of w that t claimed (claimFor) and, when
+// yield is set, lets w's greenlet run before t resumes, as
+// postResume(w) followed by t.passThrough() would: w's greenlet runs
+// first, then t resumes behind it (anything w's greenlet queues comes
+// after t), and kills and Timeouts for t meanwhile stay recorded for its
+// next blocking call. When both resumptions would be the next callbacks of
+// the hub's FIFO (it is empty) and the loop lets t take them (TakeDirect),
+// t carries out the first one itself:
+//   - t runs at the top of the hub (no greenlet is nesting, runReady): it
+//     switches into w's greenlet, which runs nested until it parks, and
+//     goes on at once;
+//   - t runs nested in w's greenlet: it queues its own resumption, takes
+//     w's greenlet's (the greenlet's runReady sees it and returns) and
+//     parks, so that the greenlet goes on, as it would have after taking
+//     its resumption from the FIFO.
+func handOff(wa, ta any, yield bool) {
+	w, t := wa.(*Waiter), ta.(*task)
+	h := t.hub
+	if next := w.t; yield && t.g != nil && next.parkedOn == w && !h.destroyed.Load() {
+		switch h.nester {
+		case nil:
+			if h.loop.TakeDirect(2) {
+				// runReady's switch into next, and t's own turn after it,
+				// with switchTo inlined (one frame less to return through
+				// after the switch back).
+				next.parkedOn = nil
+				h.nester = t
+				nw := next.g.worker
+				h.current = next
+				h.curGoid.Store(nw.goid)
+				h.monitorSwitch(next.g)
+				h.nswitch++
+				nw.finished = false
+				nw.next()
+				h.curGoid.Store(t.g.worker.goid)
+				if nw.finished || nw.dead {
+					next.g.worker = nil
+					nw.t = nil
+					h.releaseWorker(nw)
+				}
+				h.nester, h.current = nil, t
+				h.monitorSwitch(t.g)
+				h.nswitch++
+				return
+			}
+		case next:
+			if h.loop.TakeDirect(1) {
+				next.parkedOn = nil
+				h.loop.PostTagged(resumeHandOff, t, tagHandOff)
+				// t.park(&handOffWaiter) while passing, in this frame.
+				t.passing = true
+				t.parkedOn = &handOffWaiter
+				ok := t.g.worker.yield(struct{}{})
+				t.parkedOn = nil
+				t.passing = false
+				if !ok {
+					panic(errUnwind)
+				}
+				return
+			}
+		}
+	}
+	h.loop.PostTagged(resumeWaiter, w, tagResume)
+	if yield {
+		t.passThrough()
+	}
+}
+
+// waitTaskHook is hooks.WaitTask: w.waitIn(t, d), and for a greenlet
+// waiting without a limit and with no kill or Timeout to deliver, the same
+// as waitTask and park do, in this one frame. The frames between a
+// blocking call and the switch matter: each of them returns, after the
+// switch back, to an address the processor did not predict.
+func waitTaskHook(wa, ta any, d time.Duration) (bool, error) {
+	w := wa.(*Waiter)
+	t, _ := ta.(*task)
+	if t == nil {
+		return w.wait(d)
+	}
+	if d >= 0 || t.g == nil || w.t != t || w.ch != nil || t.killErr != nil ||
+		t.pendingTimeout != nil || t.hub.destroyed.Load() {
+		return w.waitIn(t, d)
+	}
+	if !w.Ready() {
+		h := t.hub
+		if w.ref {
+			h.loop.Ref()
+		}
+		t.parkedOn = w
+		if h.nester != nil || !t.runReady() {
+			if !t.g.worker.yield(struct{}{}) {
+				panic(errUnwind)
+			}
+		}
+		t.parkedOn = nil
+		if w.ref {
+			h.loop.Unref()
+		}
+	}
+	return w.result()
 }

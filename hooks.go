@@ -1,8 +1,6 @@
 package gevent
 
 import (
-	"time"
-
 	"github.com/geventgo/gevent/internal/hooks"
 	"github.com/geventgo/gevent/internal/loop"
 )
@@ -58,13 +56,13 @@ func init() {
 	hooks.CheckpointTask = func(t any) error { return t.(*task).preemptYield() }
 	hooks.PassThroughTask = func(t any) { t.(*task).passThrough() }
 	hooks.TaskWaiter = func(t any, ref bool) any { return t.(*task).listWaiter(ref) }
-	hooks.WaitTask = func(w, t any, d time.Duration) (bool, error) {
-		return w.(*Waiter).waitIn(t.(*task), d)
-	}
+	hooks.WaitTask = waitTaskHook
 	hooks.SwitchFrom = func(w, h any) bool {
 		hub, _ := h.(*Hub)
 		return w.(*Waiter).switchFrom(hub)
 	}
+	hooks.Claim = func(w, t any) (bool, bool) { return w.(*Waiter).claimFor(t.(*task)) }
+	hooks.HandOff = handOff
 	hooks.LocalGet = localGet
 	hooks.LocalSet = localSet
 	hooks.LocalDelete = localDelete

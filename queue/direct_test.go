@@ -3,6 +3,7 @@ package queue_test
 import (
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -191,4 +192,58 @@ func TestChannelPutLoopSeesTimeout(t *testing.T) {
 			t.Fatalf("puts that succeeded = %d, items taken = %d; want equal and > 0", put, got)
 		}
 	})
+}
+
+// TestChannelHandOffKeepsKillPending: a getter that kills its putter while
+// running in the putter's hand-off (the putter switched into it, or it runs
+// the putter nested: both start orders) gets every item put. The kill
+// runs as a callback behind the putter's resumption, as in gevent: the
+// putter's Put of the item taken returns nil, and so does the next one
+// (the kill is not delivered yet when it checks), and the one after fails
+// with the kill: nothing is lost between the hand-off and the kill.
+func TestChannelHandOffKeepsKillPending(t *testing.T) {
+	for _, getterFirst := range []bool{true, false} {
+		var got []int
+		var putErrs []error
+		gevent.Run(func() {
+			c := queue.NewChannel[int]()
+			var putter *gevent.Greenlet[struct{}]
+			getter := func() {
+				for {
+					v, err := c.GetTimeout(200 * time.Millisecond)
+					if err != nil {
+						return
+					}
+					got = append(got, v)
+					if v == 3 {
+						putter.Kill(gevent.NoBlock())
+					}
+				}
+			}
+			put := func() {
+				for i := range 6 {
+					err := c.Put(i)
+					putErrs = append(putErrs, err)
+					if err != nil {
+						return
+					}
+				}
+			}
+			var g *gevent.Greenlet[struct{}]
+			if getterFirst {
+				g = gevent.Go(getter)
+				putter = gevent.Go(put)
+			} else {
+				putter = gevent.Go(put)
+				g = gevent.Go(getter)
+			}
+			gevent.JoinAll([]*gevent.Greenlet[struct{}]{g, putter})
+		})
+		if want := []int{0, 1, 2, 3, 4}; !slices.Equal(got, want) {
+			t.Errorf("getter first %v: got %v; want %v", getterFirst, got, want)
+		}
+		if len(putErrs) != 6 || !errors.Is(putErrs[5], gevent.ErrGreenletExit) || slices.ContainsFunc(putErrs[:5], func(e error) bool { return e != nil }) {
+			t.Errorf("getter first %v: Put errors %v; want 5 nil, then ErrGreenletExit", getterFirst, putErrs)
+		}
+	}
 }

@@ -77,7 +77,7 @@ func (q *Queue[T]) join(block bool, d time.Duration) (bool, error) {
 		return false, gevent.ErrBlockingSwitchOut
 	}
 	var zero T
-	n := enqueueLocked(c, &q.joiners, joiner, zero, shared)
+	n := enqueueLocked(c, &q.joiners, joiner, zero, shared, hubapi.AtHome(&q.aff, c))
 	q.mu.Unlock()
 	_, ok, err := q.block(c, &q.joiners, n, false, d)
 	return ok, err

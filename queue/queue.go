@@ -247,13 +247,17 @@ func (q *Queue[T]) put(v T, rv, block bool, d time.Duration) error {
 		return ErrShutDown
 	}
 	if rv {
-		if q.getters.Len() > 0 && q.handToGetterLocked(c, v) {
-			q.unfinished++
-			q.mu.Unlock()
-			if block {
-				yieldToGetter(c)
+		if q.getters.Len() > 0 {
+			if w, deferred := q.handToGetterLocked(c, v); w != nil {
+				q.unfinished++
+				q.mu.Unlock()
+				if deferred {
+					c.HandOff(w, block)
+				} else if block {
+					yieldToGetter(c)
+				}
+				return nil
 			}
-			return nil
 		}
 	} else if !q.fullLocked(false) {
 		q.pushLocked(v)
@@ -268,7 +272,7 @@ func (q *Queue[T]) put(v T, rv, block bool, d time.Duration) error {
 		q.mu.Unlock()
 		return ErrFull
 	}
-	n := enqueueLocked(c, &q.putters, putter, v, shared)
+	n := enqueueLocked(c, &q.putters, putter, v, shared, hubapi.AtHome(&q.aff, c))
 	q.mu.Unlock()
 	if _, ok, err := q.block(c, &q.putters, n, rv, d); !ok {
 		if err == nil {
@@ -322,7 +326,7 @@ func (q *Queue[T]) get(r uint8, rv, block bool, d time.Duration) (T, error) {
 		q.mu.Unlock()
 		return zero, ErrEmpty
 	}
-	n := enqueueLocked(c, &q.getters, r, zero, shared)
+	n := enqueueLocked(c, &q.getters, r, zero, shared, hubapi.AtHome(&q.aff, c))
 	q.mu.Unlock()
 	v, ok, err := q.block(c, &q.getters, n, rv, d)
 	if !ok {
@@ -380,8 +384,16 @@ func (q *Queue[T]) block(c hubapi.Ctx, l *waitList[T], n *node[T], rv bool, d ti
 		l.Release(n)
 		q.mu.Unlock()
 	}()
-	_, err = park(c, n.W, d)
+	ok, err = c.Wait(n.W, d) // waitlist.ParkIn, with one frame less
 	returned = true
+	if ok && (q.order == nil || n.Kind == putter || n.Kind == joiner) && hubapi.AtHome(&q.aff, c) {
+		// The waker completed the hand-off before its Switch and took n
+		// off l: the slot is this caller's to read, without the mutex,
+		// and so is n to release, to the home hub's own free nodes.
+		v = n.Item
+		l.ReleaseHome(n)
+		return v, true, nil
+	}
 	q.mu.Lock()
 	ok = n.Handed
 	if ok {

@@ -9,17 +9,21 @@ package queue
 // fails only when the waiter has already given up (its timeout, a Kill, a
 // Timeout, a destroyed hub); exactly one of Switch and the give-up wins, so
 // an item is either delivered to a caller whose wait then succeeds, or it
-// stays with the queue. A woken caller finishes under the mutex: a LIFO or
+// stays with the queue. The slot and Handed are written before the Switch
+// (and undone if it fails), and a waker touches the node no more once its
+// Switch succeeded. A woken caller finishes under the mutex: a LIFO or
 // priority queue's getter takes the next item of the store then (its
 // reservation kept that item for it), so that the store's order holds
-// across a blocked getter; a FIFO queue's or a Channel's getter reads its
-// slot. Only the waiting side
-// releases its node, after unlinking it, which is what makes reusing nodes
-// and Waiters safe.
+// across a blocked getter. A FIFO queue's or a Channel's getter or peeker,
+// a putter and a joiner only read their slot: on the queue's home hub they
+// do that without the mutex when their wait was switched, and keep the
+// node on the home hub's own free list (waitlist.ReleaseHome). Only the
+// waiting side releases its node, after it was unlinked, which is what
+// makes reusing nodes and Waiters safe. A Channel put to a getter of its
+// own hub claims the getter's Waiter under the mutex and delivers the
+// wake-up after unlocking (hubapi.Ctx.Claim, HandOff).
 
 import (
-	"time"
-
 	"github.com/geventgo/gevent"
 	"github.com/geventgo/gevent/internal/hubapi"
 	"github.com/geventgo/gevent/internal/waitlist"
@@ -40,26 +44,36 @@ type waitList[T any] = waitlist.List[T]
 // node is a blocked caller. Its fields are guarded by the queue's mutex.
 type node[T any] = waitlist.Node[T]
 
-// enqueueLocked links a node for the caller's wait into l.
+// enqueueLocked links a node for the caller's wait into l. A caller on the
+// queue's home hub (home) reuses the nodes that such callers release
+// without the mutex (see block).
 // c is the caller's context.
-func enqueueLocked[T any](c hubapi.Ctx, l *waitList[T], r uint8, item T, ref bool) *node[T] {
-	return l.PushWaiter(waitlist.ContextWaiterIn(c, ref), r, item)
+func enqueueLocked[T any](c hubapi.Ctx, l *waitList[T], r uint8, item T, ref, home bool) *node[T] {
+	w := waitlist.ContextWaiterIn(c, ref)
+	if home {
+		return l.PushWaiterHome(w, r, item)
+	}
+	return l.PushWaiter(w, r, item)
 }
 
 // handToGetterLocked gives v to the first blocked getter of a Channel whose
-// wait is still on, in its slot, and reports whether one took it.
+// wait is still on, in its slot, and returns its Waiter, or nil when there
+// is none. When deferred, the getter's wake-up is the caller's to deliver
+// with c.HandOff once it has released the mutex (hubapi.Ctx.Claim).
 // c is the caller's context.
-func (q *Queue[T]) handToGetterLocked(c hubapi.Ctx, v T) bool {
+func (q *Queue[T]) handToGetterLocked(c hubapi.Ctx, v T) (w *gevent.Waiter, deferred bool) {
 	for n := q.getters.PopFront(); n != nil; n = q.getters.PopFront() {
-		n.Item = v
-		if c.Switch(n.W) {
-			n.Handed = true
-			return true
+		// The slot is filled before the wake-up: a woken getter may read
+		// it at once, without the mutex (see block).
+		n.Item, n.Handed = v, true
+		w := n.W
+		if ok, deferred := c.Claim(w); ok {
+			return w, deferred
 		}
 		var zero T
-		n.Item = zero
+		n.Item, n.Handed = zero, false
 	}
-	return false
+	return nil, false
 }
 
 // serveGettersLocked wakes blocked getters of a Queue while the store holds
@@ -73,14 +87,14 @@ func (q *Queue[T]) handToGetterLocked(c hubapi.Ctx, v T) bool {
 func (q *Queue[T]) serveGettersLocked(c hubapi.Ctx) {
 	for q.getters.Len() > 0 && q.lenLocked() > q.reserved {
 		n := q.getters.PopFront()
-		n.Item = q.frontLocked()
+		kind := n.Kind // n is the getter's once the Switch succeeds
+		n.Item, n.Handed = q.frontLocked(), true
 		if !c.Switch(n.W) {
 			var zero T
-			n.Item = zero
+			n.Item, n.Handed = zero, false
 			continue
 		}
-		n.Handed = true
-		if n.Kind != getter {
+		if kind != getter {
 			continue
 		}
 		if q.order == nil {
@@ -96,10 +110,12 @@ func (q *Queue[T]) serveGettersLocked(c hubapi.Ctx) {
 // c is the caller's context (a zero Ctx when unknown).
 func (q *Queue[T]) takeFromPutterLocked(c hubapi.Ctx) (T, bool) {
 	for n := q.putters.PopFront(); n != nil; n = q.putters.PopFront() {
+		v := n.Item // n is the putter's once the Switch succeeds
+		n.Handed = true
 		if c.Switch(n.W) {
-			n.Handed = true
-			return n.Item, true
+			return v, true
 		}
+		n.Handed = false
 	}
 	var zero T
 	return zero, false
@@ -115,15 +131,9 @@ func throwAllLocked[T any](l *waitList[T], err error) {
 // switchAllLocked completes the wait of every node of l.
 func switchAllLocked[T any](l *waitList[T]) {
 	for n := l.PopFront(); n != nil; n = l.PopFront() {
-		if n.W.Switch() {
-			n.Handed = true
+		n.Handed = true // before the Switch: n is the waiter's after it
+		if !n.W.Switch() {
+			n.Handed = false
 		}
 	}
-}
-
-// park waits on w, forever when d < 0. It reports whether the wait was
-// completed by a waker; otherwise err is the error that ended it, or nil
-// when d passed.
-func park(c hubapi.Ctx, w *gevent.Waiter, d time.Duration) (bool, error) {
-	return waitlist.ParkIn(c, w, d)
 }

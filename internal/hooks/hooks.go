@@ -46,13 +46,23 @@ var (
 	// instead of looking it up again: Context returns the caller's hub (nil
 	// without one) and task (nil without a hub or in a loop callback; a
 	// *gevent.task as an opaque any). The task-taking functions must be
-	// given a task that Context returned on the calling goroutine.
+	// given a task that Context returned on the calling goroutine; WaitTask
+	// also takes a nil task (a loop callback, a goroutine without a hub),
+	// for which it is the Waiter's own Wait or WaitTimeout.
 	Context         func() (hub, task any)
 	CheckpointTask  func(task any) error
 	PassThroughTask func(task any)
 	TaskWaiter      func(task any, ref bool) any
 	WaitTask        func(w, task any, d time.Duration) (bool, error)
 	SwitchFrom      func(w, hub any) bool
+	// Claim and HandOff wake a waiter of the calling task's hub in two
+	// steps, for a waker that hands it an item under its object's lock:
+	// Claim, under the lock, marks w switched (ok) and reports whether the
+	// delivery was deferred to HandOff; if not, it was a Switch. HandOff,
+	// after the lock is released, delivers it and, with yield, lets the
+	// waiter run before the caller resumes.
+	Claim   func(w, task any) (ok, deferred bool)
+	HandOff func(w, task any, yield bool)
 
 	// Per-context storage under package local: slot i of the calling
 	// greenlet, hub goroutine or plain goroutine.

@@ -64,14 +64,7 @@ func (c Ctx) Waiter(ref bool) *gevent.Waiter {
 // reports whether a waker switched w; otherwise err is the error that ended
 // the wait, or nil when d passed.
 func (c Ctx) Wait(w *gevent.Waiter, d time.Duration) (bool, error) {
-	if c.task != nil {
-		return hooks.WaitTask(w, c.task, d)
-	}
-	if d < 0 {
-		err := w.Wait()
-		return err == nil, err
-	}
-	return w.WaitTimeout(d)
+	return hooks.WaitTask(w, c.task, d) // one frame: see waitTaskHook
 }
 
 // Switch is w.Switch called from the context: a waker on the waiting
@@ -82,6 +75,29 @@ func (c Ctx) Switch(w *gevent.Waiter) bool {
 	}
 	return hooks.SwitchFrom(w, c.hub)
 }
+
+// Claim is the first step of a hand-off to the waiter w, for a waker that
+// holds its object's lock: it wakes w as Switch does and reports whether it
+// did, and whether the wake-up was deferred: then the caller must call
+// c.HandOff(w, yield) as soon as it has released the lock, before it does
+// anything else. A context without a task (a loop callback, a goroutine
+// without a hub) gets Switch.
+func (c Ctx) Claim(w *gevent.Waiter) (ok, deferred bool) {
+	if c.task == nil {
+		return c.Switch(w), false
+	}
+	return hooks.Claim(w, c.task)
+}
+
+// HandOff delivers the wake-up that Claim deferred. With yield it lets w's
+// greenlet run before the caller resumes (the caller passes through the
+// hub, as with PassThrough, and runs w's greenlet itself when it may): kills
+// and Timeouts for the caller meanwhile stay for its next blocking call.
+func (c Ctx) HandOff(w *gevent.Waiter, yield bool) { hooks.HandOff(w, c.task, yield) }
+
+// AtHome reports whether c runs on the hub the object a was first used
+// from (shared or not): the callers for which that holds never run at once.
+func AtHome(a *Affinity, c Ctx) bool { return c.hub != nil && a.home.Load() == c.hub }
 
 // TouchIn is Touch for the context c.
 func TouchIn(a *Affinity, c Ctx) bool {

@@ -82,6 +82,26 @@ func (l *Loop) TakeTagged() (arg any, tag uint8, ok bool) {
 	return c.arg, c.tag, true
 }
 
+// TakeDirect is TakeTagged for n callbacks that the loop's owner would post
+// with PostTagged and take back at once: it reports whether the owner may
+// carry them out directly instead, without queueing them, and counts them
+// against the switch interval as callbacks the loop ran. That is when the
+// callback phase is running, no Break is pending, the FIFO is empty (the
+// callbacks would be next) and the interval leaves room for n more; otherwise
+// the caller posts them. Must be called from the loop's goroutine or a
+// coroutine it resumed.
+func (l *Loop) TakeDirect(n int) bool {
+	if !l.inCallbacks || l.breaking || l.callbacks.len() != 0 {
+		return false
+	}
+	for range n {
+		if !l.spend() {
+			return false
+		}
+	}
+	return true
+}
+
 // PostThreadsafe queues fn(arg) from any goroutine and wakes the loop. The
 // call runs on the loop's goroutine after the callbacks queued before the
 // loop collects it. It returns ErrClosed if the loop is closed.

@@ -59,6 +59,8 @@ type List[T any] struct {
 	nodes  ilist.List[Node[T], *Node[T]]
 	free   *Node[T] // released waiter nodes, linked through nextFree
 	nfree  int
+	hfree  *Node[T] // waiter nodes released by ReleaseHome; the home hub's only
+	nhfree int
 	mu     sync.Locker                // the owner's mutex; set by the first link
 	links  map[gevent.LinkID]*Node[T] // links that have neither run nor been unlinked
 	lastID gevent.LinkID
@@ -107,6 +109,38 @@ func (l *List[T]) Release(n *Node[T]) {
 		n.nextFree = l.free
 		l.free = n
 		l.nfree++
+	}
+}
+
+// PushWaiterHome is PushWaiter for a caller on the owner's home hub, the
+// one hub whose callers release nodes with ReleaseHome: it reuses those
+// first. The owner's mutex is held, as for PushWaiter.
+func (l *List[T]) PushWaiterHome(w *gevent.Waiter, kind uint8, item T) *Node[T] {
+	n := l.hfree
+	if n == nil {
+		return l.PushWaiter(w, kind, item)
+	}
+	l.hfree = n.nextFree
+	n.nextFree = nil
+	l.nhfree--
+	n.W, n.Kind, n.Item = w, kind, item
+	l.nodes.PushBack(n)
+	return n
+}
+
+// ReleaseHome is Release without the owner's mutex, for the caller that
+// parked on n, after a waker took n off the List and completed its wait
+// (a waker touches n no more once its Switch succeeded). Every caller of
+// ReleaseHome and PushWaiterHome on l must run on one hub, the owner's
+// home: the goroutines of a hub never run at once, which is what guards
+// the nodes they keep here.
+func (l *List[T]) ReleaseHome(n *Node[T]) {
+	var zero T
+	n.W, n.Item, n.Kind, n.Handed = nil, zero, 0, false
+	if l.nhfree < maxFree {
+		n.nextFree = l.hfree
+		l.hfree = n
+		l.nhfree++
 	}
 }
 
