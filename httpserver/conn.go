@@ -28,6 +28,10 @@ type buffers struct {
 	wbuf []byte // pending output, in out (or larger)
 	werr error  // sticky write error
 
+	// hdr is the response header map, handed to one request at a time
+	// (response.Header) and cleared after its response.
+	hdr http.Header
+
 	cur *response // the request being served
 
 	in    [bufSize]byte
@@ -287,8 +291,19 @@ func (c *conn) waitNext() bool {
 	return c.fill(len(c.rbuf)) == nil
 }
 
+// resetHeader empties the response header map for the next request.
+func (b *buffers) resetHeader() {
+	switch {
+	case len(b.hdr) > 8:
+		b.hdr = nil // a large map would make every later pass over it slow
+	case len(b.hdr) > 0:
+		clear(b.hdr)
+	}
+}
+
 func (c *conn) releaseBuffers() {
 	if b := c.buffers; b != nil {
+		b.resetHeader()
 		b.rbuf, b.wbuf, b.r, b.w, b.rerr, b.werr, b.cur = nil, nil, 0, 0, nil, nil, nil
 		c.hs.putBuffers(b)
 		c.buffers = nil
@@ -479,6 +494,9 @@ func (c *conn) serveOne() bool {
 	c.cur = w
 	w.serve()
 	c.cur = nil
+	if c.buffers != nil {
+		c.buffers.resetHeader()
+	}
 	c.idleSince = c.hs.now()
 	if c.hijacked {
 		return false
