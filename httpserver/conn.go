@@ -180,7 +180,7 @@ func (c *conn) wake() {
 	c.list.remove(c)
 	c.hs.active.push(c)
 	c.woken = true
-	c.g = gevent.Go(c.runFn)
+	c.hs.enqueue(c)
 }
 
 // closeIdle closes an idle connection (IdleTimeout, shutdown).
@@ -494,6 +494,7 @@ func (c *conn) serveOne() bool {
 	c.cur = w
 	w.serve()
 	c.cur = nil
+	hubapi.ResetLocals() // the next request may be served by this greenlet too
 	if c.buffers != nil {
 		c.buffers.resetHeader()
 	}
