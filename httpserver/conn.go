@@ -29,8 +29,12 @@ type buffers struct {
 	werr error  // sticky write error
 
 	// hdr is the response header map, handed to one request at a time
-	// (response.Header) and cleared after its response.
-	hdr http.Header
+	// (response.Header) and emptied after its response; sent holds the
+	// keys commit found in it (nsent of them, when they were all), which
+	// resetHeader deletes instead of clearing the whole map.
+	hdr   http.Header
+	sent  [4]string
+	nsent int
 
 	cur *response // the request being served
 
@@ -293,12 +297,22 @@ func (c *conn) waitNext() bool {
 
 // resetHeader empties the response header map for the next request.
 func (b *buffers) resetHeader() {
+	n := b.nsent
+	b.nsent = 0
 	switch {
 	case len(b.hdr) > 8:
 		b.hdr = nil // a large map would make every later pass over it slow
+	case n == len(b.hdr):
+		for i := range n {
+			delete(b.hdr, b.sent[i])
+		}
+		if len(b.hdr) > 0 { // the handler changed the keys after commit
+			clear(b.hdr)
+		}
 	case len(b.hdr) > 0:
 		clear(b.hdr)
 	}
+	clear(b.sent[:n])
 }
 
 func (c *conn) releaseBuffers() {

@@ -16,7 +16,6 @@ import (
 
 	"golang.org/x/net/http/httpguts"
 
-	"github.com/geventgo/gevent/internal/hubapi"
 )
 
 // response is the http.ResponseWriter of one request. It also implements
@@ -29,12 +28,13 @@ type response struct {
 	req   *http.Request
 	ctx   reqCtx
 	url   url.URL
-	strs  [12]string // backing of the request's header values
+	strs  [4]string // backing of the request's first header values
 	body  body
 	line  string // the request line, for the access log
 	start time.Time
 
 	header      http.Header
+	pooledHdr   bool // header is the connection's map (buffers.hdr)
 	status      int
 	wroteHeader bool  // the status is decided
 	headerSent  bool  // the header is in the output buffer
@@ -70,7 +70,7 @@ func (w *response) Header() http.Header {
 			if b.hdr == nil {
 				b.hdr = make(http.Header)
 			}
-			w.header = b.hdr
+			w.header, w.pooledHdr = b.hdr, true
 		} else {
 			w.header = make(http.Header) // hijacked: the buffers are gone
 		}
@@ -278,6 +278,9 @@ func (w *response) commit(final bool) {
 	if len(keys) > 1 {
 		slices.Sort(keys)
 	}
+	if w.pooledHdr && len(keys) == len(h) && len(keys) <= len(c.sent) {
+		c.nsent = copy(c.sent[:], keys) // for resetHeader
+	}
 	// Trailers: a Trailer field, or (once the handler has returned) a key
 	// with http.TrailerPrefix.
 	trailers := trailerKey || final && prefixed
@@ -313,7 +316,7 @@ func (w *response) commit(final bool) {
 	}
 	if !date {
 		b = append(b, "Date: "...)
-		b = appendDate(b, hubapi.Loop(c.hs.hub).Now())
+		b = appendDate(b, c.hs.now())
 		b = append(b, "\r\n"...)
 	}
 	if writeCL {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -110,5 +111,70 @@ func TestLocalsDoNotOutliveRequest(t *testing.T) {
 	wg.Wait()
 	for i, b := range bodies {
 		check(fmt.Sprintf("concurrent %d", i), b)
+	}
+}
+
+// TestResponseHeaderNotCarriedOver: the connection reuses its response
+// header map, and no field of one response shows up in the next, whatever
+// the handler did with the map (fields added after the header went out,
+// many fields, a deleted one).
+func TestResponseHeaderNotCarriedOver(t *testing.T) {
+	srv := &Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		if got := len(h); got != 0 {
+			t.Errorf("%s: handler got a header map with %d fields: %v", r.URL.Path, got, h)
+		}
+		switch r.URL.Path {
+		case "/one":
+			h.Set("X-One", "1")
+		case "/late":
+			h.Set("X-Early", "1")
+			io.WriteString(w, "x")
+			w.(http.Flusher).Flush()
+			h.Set("X-Late", "1")
+			h.Del("X-Early")
+		case "/many":
+			for i := range 12 {
+				h.Set(fmt.Sprintf("X-F%d", i), "v")
+			}
+		case "/swap":
+			h.Set("X-A", "1")
+			io.WriteString(w, "x")
+			w.(http.Flusher).Flush()
+			h.Del("X-A")
+			h.Set("X-B", "1")
+		}
+		io.WriteString(w, "ok")
+	})}
+	addr := start(t, srv)
+	paths := []string{"/one", "/plain", "/late", "/plain", "/many", "/plain", "/swap", "/plain", "/one", "/one"}
+	// Pipelined, so that the connection keeps its buffers (and map) from
+	// one request to the next, and one by one, going idle in between.
+	pipelined := dial(t, addr)
+	var all strings.Builder
+	for _, p := range paths {
+		all.WriteString("GET " + p + " HTTP/1.1\r\nHost: a\r\n\r\n")
+	}
+	pipelined.send(all.String())
+	checkHeaders(t, pipelined, paths)
+	cl := dial(t, addr)
+	for _, p := range paths {
+		cl.send("GET " + p + " HTTP/1.1\r\nHost: a\r\n\r\n")
+		checkHeaders(t, cl, []string{p})
+	}
+}
+
+func checkHeaders(t *testing.T, cl *client, paths []string) {
+	t.Helper()
+	for _, p := range paths {
+		resp, _ := cl.response("GET")
+		for k := range resp.Header {
+			want := k == "Date" || k == "Content-Type" || k == "Content-Length" || k == "Transfer-Encoding" ||
+				p == "/one" && k == "X-One" || p == "/late" && k == "X-Early" || p == "/swap" && k == "X-A" ||
+				p == "/many" && strings.HasPrefix(k, "X-F")
+			if !want {
+				t.Errorf("%s: response has %s: %q", p, k, resp.Header[k])
+			}
+		}
 	}
 }

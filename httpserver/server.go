@@ -559,7 +559,7 @@ func (hs *hubState) sweep() {
 
 // now returns the loop's time in ns: cached per loop iteration, so many
 // requests share one clock read. Hub-only.
-func (hs *hubState) now() int64 { return hubapi.Loop(hs.hub).Now().UnixNano() }
+func (hs *hubState) now() int64 { return hubapi.Loop(hs.hub).NowUnixNano() }
 
 // stop shuts this hub's part down (see Shutdown); it runs in a greenlet of
 // the hub.
