@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"golang.org/x/net/http/httpguts"
-
 )
 
 // response is the http.ResponseWriter of one request. It also implements

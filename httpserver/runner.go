@@ -1,6 +1,8 @@
 package httpserver
 
 import (
+	"runtime"
+
 	"github.com/geventgo/gevent"
 	"github.com/geventgo/gevent/internal/hubapi"
 )
@@ -128,6 +130,11 @@ func (r *runner) run() {
 		if hs.drainer == r {
 			hs.drainer = nil
 		}
+		// Let the Go scheduler run for a moment: the hub holds the P
+		// while it has work, so the GC's background worker would rarely
+		// run, and a collection would stay in its mark phase (write
+		// barriers on, allocations black) across many batches.
+		runtime.Gosched()
 		if len(hs.parked) >= maxParkedRunners || hs.stopping {
 			return
 		}
