@@ -66,6 +66,13 @@ func localSet(i int, v any) {
 	(*p)[i] = localEntry{v, true}
 }
 
+// localReset drops the calling greenlet's values, as its end would.
+func localReset() {
+	if _, t := current(); t != nil && t.g != nil {
+		t.locals = nil
+	}
+}
+
 func localDelete(i int) {
 	if p := localEntries(i, false); p != nil && len(*p) > i {
 		(*p)[i] = localEntry{}

@@ -66,4 +66,5 @@ func init() {
 	hooks.LocalGet = localGet
 	hooks.LocalSet = localSet
 	hooks.LocalDelete = localDelete
+	hooks.LocalReset = localReset
 }

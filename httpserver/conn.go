@@ -28,6 +28,14 @@ type buffers struct {
 	wbuf []byte // pending output, in out (or larger)
 	werr error  // sticky write error
 
+	// hdr is the response header map, handed to one request at a time
+	// (response.Header) and emptied after its response; sent holds the
+	// keys commit found in it (nsent of them, when they were all), which
+	// resetHeader deletes instead of clearing the whole map.
+	hdr   http.Header
+	sent  [4]string
+	nsent int
+
 	cur *response // the request being served
 
 	in    [bufSize]byte
@@ -176,7 +184,7 @@ func (c *conn) wake() {
 	c.list.remove(c)
 	c.hs.active.push(c)
 	c.woken = true
-	c.g = gevent.Go(c.runFn)
+	c.hs.enqueue(c)
 }
 
 // closeIdle closes an idle connection (IdleTimeout, shutdown).
@@ -287,8 +295,29 @@ func (c *conn) waitNext() bool {
 	return c.fill(len(c.rbuf)) == nil
 }
 
+// resetHeader empties the response header map for the next request.
+func (b *buffers) resetHeader() {
+	n := b.nsent
+	b.nsent = 0
+	switch {
+	case len(b.hdr) > 8:
+		b.hdr = nil // a large map would make every later pass over it slow
+	case n == len(b.hdr):
+		for i := range n {
+			delete(b.hdr, b.sent[i])
+		}
+		if len(b.hdr) > 0 { // the handler changed the keys after commit
+			clear(b.hdr)
+		}
+	case len(b.hdr) > 0:
+		clear(b.hdr)
+	}
+	clear(b.sent[:n])
+}
+
 func (c *conn) releaseBuffers() {
 	if b := c.buffers; b != nil {
+		b.resetHeader()
 		b.rbuf, b.wbuf, b.r, b.w, b.rerr, b.werr, b.cur = nil, nil, 0, 0, nil, nil, nil
 		c.hs.putBuffers(b)
 		c.buffers = nil
@@ -479,6 +508,10 @@ func (c *conn) serveOne() bool {
 	c.cur = w
 	w.serve()
 	c.cur = nil
+	hubapi.ResetLocals() // the next request may be served by this greenlet too
+	if c.buffers != nil {
+		c.buffers.resetHeader()
+	}
 	c.idleSince = c.hs.now()
 	if c.hijacked {
 		return false

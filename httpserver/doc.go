@@ -13,7 +13,14 @@
 // that greenlet: they may block in gevent calls (sockets, queues, Sleep),
 // which park only their greenlet, but a handler that blocks in a plain Go
 // call (a channel, a sync.Mutex, package net) stalls the whole hub — use
-// gevent.Blocking for such work. Shutdown, Close and LocalAddr may be called
+// gevent.Blocking for such work. The greenlet is one of a pool of the hub
+// that serves connections one after the other (a handler that blocks
+// leaves the others to another greenlet of the pool): gevent.Current() in a
+// handler is that greenlet, not one made for the request, and the
+// greenlet-local values (package local) a handler sets are dropped when its
+// request is done. A ResponseWriter's header map is reused by the
+// connection's next request: like the ResponseWriter itself, it must not be
+// used after ServeHTTP returns. Shutdown, Close and LocalAddr may be called
 // from any goroutine.
 //
 // # Protocol

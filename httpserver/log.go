@@ -18,13 +18,14 @@ type dateValue struct {
 
 var dateCache atomic.Pointer[dateValue]
 
-// appendDate appends now in http.TimeFormat, formatted once per second.
-func appendDate(b []byte, now time.Time) []byte {
-	sec := now.Unix()
+// appendDate appends now (Unix ns) in http.TimeFormat, formatted once per
+// second.
+func appendDate(b []byte, now int64) []byte {
+	sec := now / 1e9
 	d := dateCache.Load()
 	if d == nil || d.sec != sec {
 		d = &dateValue{sec: sec}
-		now.UTC().AppendFormat(d.b[:0], http.TimeFormat)
+		time.Unix(sec, 0).UTC().AppendFormat(d.b[:0], http.TimeFormat)
 		dateCache.Store(d)
 	}
 	return append(b, d.b[:]...)

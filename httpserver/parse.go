@@ -262,7 +262,9 @@ func parseHeaders(s string, req *http.Request, spare []string) (framing, error) 
 	if n < 0 {
 		n = 0
 	}
-	h := make(http.Header, n)
+	// The map is made at the first field other than Host: a request
+	// with Host alone gets an empty map without a group.
+	var h http.Header
 	strs := spare
 	if n > len(spare) {
 		strs = make([]string, n)
@@ -324,6 +326,9 @@ func parseHeaders(s string, req *http.Request, spare []string) (framing, error) 
 				return f, &protoError{http.StatusExpectationFailed, "unsupported Expect"}
 			}
 		}
+		if h == nil {
+			h = make(http.Header, n)
+		}
 		if vv := h[key]; vv != nil {
 			h[key] = append(vv, value)
 		} else {
@@ -331,6 +336,9 @@ func parseHeaders(s string, req *http.Request, spare []string) (framing, error) 
 			h[key] = strs[:1:1]
 			strs = strs[1:]
 		}
+	}
+	if h == nil {
+		h = make(http.Header)
 	}
 	req.Header = h
 

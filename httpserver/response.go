@@ -15,8 +15,6 @@ import (
 	"time"
 
 	"golang.org/x/net/http/httpguts"
-
-	"github.com/geventgo/gevent/internal/hubapi"
 )
 
 // response is the http.ResponseWriter of one request. It also implements
@@ -29,12 +27,13 @@ type response struct {
 	req   *http.Request
 	ctx   reqCtx
 	url   url.URL
-	strs  [12]string // backing of the request's header values
+	strs  [4]string // backing of the request's first header values
 	body  body
 	line  string // the request line, for the access log
 	start time.Time
 
 	header      http.Header
+	pooledHdr   bool // header is the connection's map (buffers.hdr)
 	status      int
 	wroteHeader bool  // the status is decided
 	headerSent  bool  // the header is in the output buffer
@@ -60,9 +59,20 @@ var (
 )
 
 // Header returns the response header map, as http.ResponseWriter's.
+//
+// The map is the connection's, reused: it is cleared once the response is
+// done (the handler must not use it after ServeHTTP returns, as with every
+// ResponseWriter method), so that a response costs no map of its own.
 func (w *response) Header() http.Header {
 	if w.header == nil {
-		w.header = make(http.Header)
+		if b := w.c.buffers; b != nil {
+			if b.hdr == nil {
+				b.hdr = make(http.Header)
+			}
+			w.header, w.pooledHdr = b.hdr, true
+		} else {
+			w.header = make(http.Header) // hijacked: the buffers are gone
+		}
 	}
 	return w.header
 }
@@ -229,12 +239,50 @@ func (w *response) commit(final bool) {
 	status := w.status
 	allowed := bodyAllowed(status)
 
-	var te string
-	if v := h["Transfer-Encoding"]; len(v) > 0 {
-		te = v[0]
+	// One pass over the header map: the fields to write, in key order, and
+	// the ones the framing depends on.
+	var stack [24]string
+	keys := stack[:0]
+	var (
+		te                                      string
+		conn                                    []string
+		hasTE, trailerKey, prefixed, date, ctyp bool
+	)
+	for k, vv := range h {
+		switch k {
+		case "Transfer-Encoding":
+			// The server frames the body itself.
+			if len(vv) > 0 {
+				te, hasTE = vv[0], true
+			}
+			continue
+		case "Trailer":
+			trailerKey = true
+		case "Connection":
+			conn = vv
+		case "Date":
+			date = true
+		case "Content-Type":
+			ctyp = true
+		}
+		if strings.HasPrefix(k, http.TrailerPrefix) {
+			prefixed = true // sent as a trailer, after the body
+			continue
+		}
+		keys = append(keys, k)
+	}
+	if hasTE {
 		delete(h, "Transfer-Encoding")
 	}
-	trailers := w.declaredTrailers(final)
+	if len(keys) > 1 {
+		slices.Sort(keys)
+	}
+	if w.pooledHdr && len(keys) == len(h) && len(keys) <= len(c.sent) {
+		c.nsent = copy(c.sent[:], keys) // for resetHeader
+	}
+	// Trailers: a Trailer field, or (once the handler has returned) a key
+	// with http.TrailerPrefix.
+	trailers := trailerKey || final && prefixed
 	writeCL := false
 	switch {
 	case !allowed || w.cl >= 0:
@@ -250,11 +298,9 @@ func (w *response) commit(final bool) {
 	if status == http.StatusSwitchingProtocols {
 		w.closeAfter = true // unless the handler hijacks the connection
 	}
-	if v := h["Connection"]; len(v) > 0 {
-		for _, s := range v {
-			if strings.Contains(strings.ToLower(s), "close") {
-				w.closeAfter = true
-			}
+	for _, s := range conn {
+		if containsFoldClose(s) {
+			w.closeAfter = true
 		}
 	}
 	if c.hs.stopping {
@@ -262,10 +308,14 @@ func (w *response) commit(final bool) {
 	}
 
 	b := appendStatusLine(c.wbuf, w.req.ProtoMinor == 1, status)
-	b = w.appendFields(b, h)
-	if _, ok := h["Date"]; !ok {
+	for _, k := range keys {
+		if k == "Trailer" || httpguts.ValidHeaderFieldName(k) {
+			b = appendField(b, k, h[k])
+		}
+	}
+	if !date {
 		b = append(b, "Date: "...)
-		b = appendDate(b, hubapi.Loop(c.hs.hub).Now())
+		b = appendDate(b, c.hs.now())
 		b = append(b, "\r\n"...)
 	}
 	if writeCL {
@@ -273,7 +323,7 @@ func (w *response) commit(final bool) {
 		b = appendInt(b, w.cl)
 		b = append(b, "\r\n"...)
 	}
-	if _, ok := h["Content-Type"]; !ok && allowed && w.staged > 0 {
+	if !ctyp && allowed && w.staged > 0 {
 		b = append(b, "Content-Type: "...)
 		b = append(b, http.DetectContentType(c.stage[:min(w.staged, 512)])...)
 		b = append(b, "\r\n"...)
@@ -282,7 +332,7 @@ func (w *response) commit(final bool) {
 		b = append(b, "Transfer-Encoding: chunked\r\n"...)
 	}
 	switch {
-	case w.closeAfter && (w.keepAlive || w.req.ProtoMinor == 1) && h["Connection"] == nil:
+	case w.closeAfter && (w.keepAlive || w.req.ProtoMinor == 1) && conn == nil:
 		b = append(b, "Connection: close\r\n"...)
 	case !w.closeAfter && w.req.ProtoMinor == 0:
 		b = append(b, "Connection: keep-alive\r\n"...)
@@ -311,22 +361,6 @@ func (w *response) replaceWithError() {
 	w.written = int64(copy(w.c.stage[:], text))
 	w.staged = int(w.written)
 	w.closeAfter = true
-}
-
-// declaredTrailers reports whether the response has trailers: a Trailer
-// field, or (once the handler has returned) a key with http.TrailerPrefix.
-func (w *response) declaredTrailers(final bool) bool {
-	if _, ok := w.header["Trailer"]; ok {
-		return true
-	}
-	if final {
-		for k := range w.header {
-			if strings.HasPrefix(k, http.TrailerPrefix) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // appendStatusLine appends "HTTP/1.x code text\r\n".
@@ -499,6 +533,7 @@ func (w *response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if c.writeDeadline {
 		c.rwc.SetWriteDeadline(time.Time{})
 	}
+	c.hdr = nil // the handler may go on using its header map
 	var r io.Reader = c.rwc
 	if c.r < c.w {
 		r = io.MultiReader(bytes.NewReader(bytes.Clone(c.rbuf[c.r:c.w])), c.rwc)
@@ -604,4 +639,15 @@ func (optionsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.ContentLength != 0 {
 		io.Copy(io.Discard, io.LimitReader(r.Body, 4<<10))
 	}
+}
+
+// containsFoldClose reports whether s contains "close" in any ASCII case
+// (strings.Contains(strings.ToLower(s), "close") without the copy).
+func containsFoldClose(s string) bool {
+	for i := 0; i+5 <= len(s); i++ {
+		if s[i]|0x20 == 'c' && lowerASCIIEqual(s[i:i+5], "close") {
+			return true
+		}
+	}
+	return false
 }

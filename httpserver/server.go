@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -378,6 +379,11 @@ type hubState struct {
 	sweeper  *gevent.Greenlet[struct{}]
 	quit     *gevent.Waiter // Serve waits on it
 
+	runq        connQueue // woken connections waiting for a runner (runner.go)
+	parked      []*runner // runners waiting for the next batch
+	drainer     *runner   // the runner on its way to runq, if any
+	checkPosted bool      // a drainCheck is queued
+
 	idle   connList // keep-alive connections without a greenlet, oldest first
 	fresh  connList // new connections waiting for their first byte, oldest first
 	active connList // connections with a greenlet
@@ -553,7 +559,7 @@ func (hs *hubState) sweep() {
 
 // now returns the loop's time in ns: cached per loop iteration, so many
 // requests share one clock read. Hub-only.
-func (hs *hubState) now() int64 { return hubapi.Loop(hs.hub).Now().UnixNano() }
+func (hs *hubState) now() int64 { return hubapi.Loop(hs.hub).NowUnixNano() }
 
 // stop shuts this hub's part down (see Shutdown); it runs in a greenlet of
 // the hub.
@@ -597,8 +603,15 @@ func (hs *hubState) stop(timeout time.Duration) {
 			gs = append(gs, c.g)
 		}
 	}
+	// Queued connections that no runner has taken yet.
+	for c := hs.runq.pop(); c != nil; c = hs.runq.pop() {
+		c.close()
+	}
 	for _, g := range gs {
 		g.Kill()
+	}
+	for _, r := range slices.Clone(hs.parked) {
+		r.g.Kill()
 	}
 	if hs.sweeper != nil {
 		hs.sweeper.Kill()

@@ -69,6 +69,9 @@ var (
 	LocalGet    func(i int) (any, bool)
 	LocalSet    func(i int, v any)
 	LocalDelete func(i int)
+	// LocalReset drops every value of the calling greenlet (not of a hub
+	// goroutine or a plain goroutine).
+	LocalReset func()
 
 	// HomeOf returns the hub that alone makes obj ready (an object of the
 	// module that records its Affinity), or nil. Set by package hubapi.

@@ -24,3 +24,9 @@ func (s LocalSlot) Set(v any) { hooks.LocalSet(s.i, v) }
 
 // Delete removes the caller's value.
 func (s LocalSlot) Delete() { hooks.LocalDelete(s.i) }
+
+// ResetLocals drops every value of the calling greenlet, as its end would:
+// a greenlet that serves one client after another (httpserver's runners)
+// calls it between them. On a hub goroutine or a plain goroutine it does
+// nothing.
+func ResetLocals() { hooks.LocalReset() }

@@ -43,6 +43,7 @@ type Loop struct {
 	p         poller.Poller // immutable; never nil until Close
 	interval  time.Duration // callback batch bound; immutable
 	base      time.Time     // monotonic origin of now; immutable
+	baseUnix  int64         // base.UnixNano(); immutable
 	now       int64         // cached loop time in ns since base
 	nowStale  bool          // now must be read again before use (see poll)
 	iteration uint64
@@ -97,6 +98,7 @@ func New(opts Options) (*Loop, error) {
 		base:     time.Now(),
 		events:   make([]poller.Event, 128),
 	}
+	l.baseUnix = l.base.UnixNano()
 	return l, nil
 }
 
@@ -111,6 +113,9 @@ func (l *Loop) Iteration() uint64 { return l.iteration }
 // most: right after the poll when timers are pending, otherwise at the first
 // call that needs the time (Now, a timer's Start or Remaining).
 func (l *Loop) Now() time.Time { return l.base.Add(time.Duration(l.nowNS())) }
+
+// NowUnixNano is Now().UnixNano() without building the time.Time.
+func (l *Loop) NowUnixNano() int64 { return l.baseUnix + l.nowNS() }
 
 // UpdateNow refreshes the cached loop time.
 func (l *Loop) UpdateNow() { l.now, l.nowStale = int64(time.Since(l.base)), false }

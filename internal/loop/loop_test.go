@@ -234,6 +234,13 @@ func testNowCached(t *testing.T, l *loop.Loop) {
 	if !during.Equal(before) {
 		t.Errorf("Now moved within an iteration by %v; want cached", during.Sub(before))
 	}
+	var now time.Time
+	var nano int64
+	l.RunCallback(func() { now, nano = l.Now(), l.NowUnixNano() })
+	l.Run(loop.RunDefault)
+	if nano != now.UnixNano() {
+		t.Errorf("NowUnixNano = %d; want Now().UnixNano() = %d", nano, now.UnixNano())
+	}
 	if d := updated.Sub(before); d < 3*time.Millisecond {
 		t.Errorf("UpdateNow advanced Now by %v; want >= 3ms", d)
 	}
