@@ -103,12 +103,23 @@ func (l *List[T]) PushWaiter(w *gevent.Waiter, kind uint8, item T) *Node[T] {
 // over.
 func (l *List[T]) Release(n *Node[T]) {
 	l.nodes.Remove(n)
+	n.reset()
+	keep(&l.free, &l.nfree, n)
+}
+
+// reset clears n for reuse.
+func (n *Node[T]) reset() {
 	var zero T
 	n.W, n.Item, n.Kind, n.Handed = nil, zero, 0, false
-	if l.nfree < maxFree {
-		n.nextFree = l.free
-		l.free = n
-		l.nfree++
+}
+
+// keep pushes the cleared node n on the free list *free of *count nodes,
+// unless the list is full.
+func keep[T any](free **Node[T], count *int, n *Node[T]) {
+	if *count < maxFree {
+		n.nextFree = *free
+		*free = n
+		*count++
 	}
 }
 
@@ -135,13 +146,8 @@ func (l *List[T]) PushWaiterHome(w *gevent.Waiter, kind uint8, item T) *Node[T] 
 // home: the goroutines of a hub never run at once, which is what guards
 // the nodes they keep here.
 func (l *List[T]) ReleaseHome(n *Node[T]) {
-	var zero T
-	n.W, n.Item, n.Kind, n.Handed = nil, zero, 0, false
-	if l.nhfree < maxFree {
-		n.nextFree = l.hfree
-		l.hfree = n
-		l.nhfree++
-	}
+	n.reset()
+	keep(&l.hfree, &l.nhfree, n)
 }
 
 // AddLink registers fn as a link without listing it, for an owner that is
