@@ -53,7 +53,7 @@ func TestLoopExitLateGreenletProducer(t *testing.T) {
 
 // TestLoopExitBesideBlockedGoroutine: a goroutine blocked on a channel that
 // nobody sends on cannot wake anything, so a wait that nothing else can end
-// still fails with ErrLoopExit, within a second, naming the object waited
+// still fails with ErrLoopExit, within seconds, naming the object waited
 // for and Share.
 func TestLoopExitBesideBlockedGoroutine(t *testing.T) {
 	block := make(chan struct{})
@@ -72,8 +72,8 @@ func TestLoopExitBesideBlockedGoroutine(t *testing.T) {
 		g.SetName("waiter")
 		start := time.Now()
 		err := g.Join()
-		if d := time.Since(start); d > time.Second {
-			t.Errorf("ErrLoopExit took %v; want at most 1s", d)
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("ErrLoopExit took %v; want at most 5s", d)
 		}
 		if !errors.Is(err, gevent.ErrLoopExit) {
 			t.Fatalf("Join = %v; want ErrLoopExit", err)
