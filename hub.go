@@ -39,7 +39,7 @@ type Hub struct {
 	// curGoid is the goid of whatever runs on the hub now, so that current()
 	// finds the hub without a map lookup. Written by the hub's goroutines,
 	// read by any goroutine.
-	curGoid atomic.Int64
+	curGoid goid.Slot
 
 	destroyed atomic.Bool
 

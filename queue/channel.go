@@ -3,6 +3,8 @@ package queue
 import (
 	"iter"
 	"time"
+
+	"github.com/geventgo/gevent/internal/hubapi"
 )
 
 // Channel is a rendezvous queue that holds no items (gevent.queue.Channel):
@@ -73,8 +75,8 @@ func (c *Channel[T]) Full() bool { return true }
 // Balance returns the number of blocked putters minus the number of blocked
 // getters (gevent's balance).
 func (c *Channel[T]) Balance() int {
-	c.q.mu.Lock()
-	defer c.q.mu.Unlock()
+	_, b := c.q.enter(hubapi.Current())
+	defer c.q.leave(b)
 	return c.q.putters.Len() - c.q.getters.Len()
 }
 

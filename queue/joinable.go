@@ -21,9 +21,8 @@ func NewJoinable[T any](maxsize int) *JoinableQueue[T] { return New[T](maxsize) 
 // Join returns. It returns ErrTaskDoneTooManyTimes, and changes nothing, when
 // no task is unfinished. It never blocks.
 func (q *Queue[T]) TaskDone() error {
-	hubapi.Touch(&q.aff)
-	q.mu.Lock()
-	defer q.mu.Unlock()
+	_, b := q.enter(hubapi.Current())
+	defer q.leave(b)
 	if q.unfinished <= 0 {
 		return ErrTaskDoneTooManyTimes
 	}
@@ -37,8 +36,8 @@ func (q *Queue[T]) TaskDone() error {
 // Unfinished returns the number of items put and not yet marked done with
 // TaskDone (gevent's unfinished_tasks).
 func (q *Queue[T]) Unfinished() int {
-	q.mu.Lock()
-	defer q.mu.Unlock()
+	_, b := q.enter(hubapi.Current())
+	defer q.leave(b)
 	return q.unfinished
 }
 
@@ -62,23 +61,22 @@ func (q *Queue[T]) JoinTimeout(d time.Duration) (bool, error) {
 // join implements Join (d < 0) and JoinTimeout; it waits only if block.
 func (q *Queue[T]) join(block bool, d time.Duration) (bool, error) {
 	c := hubapi.Current()
-	shared := q.touch(c)
-	q.mu.Lock()
+	shared, b := q.enter(c)
 	if q.unfinished == 0 {
-		q.mu.Unlock()
+		q.leave(b)
 		return true, nil
 	}
 	if !block {
-		q.mu.Unlock()
+		q.leave(b)
 		return false, nil
 	}
 	if c.InLoopCallback() {
-		q.mu.Unlock()
+		q.leave(b)
 		return false, gevent.ErrBlockingSwitchOut
 	}
 	var zero T
 	n := enqueueLocked(c, &q.joiners, joiner, zero, shared, hubapi.AtHome(&q.aff, c))
-	q.mu.Unlock()
+	q.leave(b)
 	_, ok, err := q.block(c, &q.joiners, n, false, d)
 	return ok, err
 }
@@ -98,9 +96,8 @@ func (q *Queue[T]) Shutdown() { q.shutdown(false) }
 func (q *Queue[T]) ShutdownNow() { q.shutdown(true) }
 
 func (q *Queue[T]) shutdown(now bool) {
-	hubapi.Touch(&q.aff)
-	q.mu.Lock()
-	defer q.mu.Unlock()
+	_, b := q.enter(hubapi.Current())
+	defer q.leave(b)
 	q.shut = true
 	if now {
 		q.unfinished = max(q.unfinished-q.dropLocked(), 0)
@@ -115,7 +112,7 @@ func (q *Queue[T]) shutdown(now bool) {
 // IsShutDown reports whether Shutdown has been called (gevent's
 // is_shutdown).
 func (q *Queue[T]) IsShutDown() bool {
-	q.mu.Lock()
-	defer q.mu.Unlock()
+	_, b := q.enter(hubapi.Current())
+	defer q.leave(b)
 	return q.shut
 }

@@ -28,7 +28,7 @@ import (
 type Queue[T any] struct {
 	aff hubapi.Affinity
 
-	mu         sync.Mutex   // guards the fields below
+	mu         sync.Mutex   // guards the fields below, with aff (enter, leave)
 	order      store[T]     // the LIFO or priority store; nil: the FIFO fifo
 	fifo       ring.Ring[T] // the items of a FIFO queue
 	maxsize    int          // <= 0: unbounded; set before first use
@@ -116,8 +116,8 @@ func (q *Queue[T]) TryPeek() (T, error) { return q.get(peeker, false, false, 0) 
 
 // Len returns the number of items in the queue (gevent's qsize).
 func (q *Queue[T]) Len() int {
-	q.mu.Lock()
-	defer q.mu.Unlock()
+	_, b := q.enter(hubapi.Current())
+	defer q.leave(b)
 	return q.lenLocked()
 }
 
@@ -127,8 +127,8 @@ func (q *Queue[T]) Empty() bool { return q.Len() == 0 }
 // Full reports whether the queue holds maxsize items; an unbounded queue is
 // never full.
 func (q *Queue[T]) Full() bool {
-	q.mu.Lock()
-	defer q.mu.Unlock()
+	_, b := q.enter(hubapi.Current())
+	defer q.leave(b)
 	return q.fullLocked(false)
 }
 
@@ -159,9 +159,16 @@ func (q *Queue[T]) All() iter.Seq[T] {
 // when a goroutine started later will put the first item). It never blocks.
 func (q *Queue[T]) Share() { hubapi.Share(&q.aff) }
 
-// touch records the calling context and reports whether blocked callers must
-// keep their hub alive.
-func (q *Queue[T]) touch(c hubapi.Ctx) bool { return hubapi.TouchIn(&q.aff, c) }
+// enter begins a section of the queue's state for the calling context: it
+// locks the mutex, or, on the queue's home hub while no other context has
+// used the queue, runs the section without it (hubapi.Enter). It reports
+// whether blocked callers must keep their hub alive, and what leave needs.
+func (q *Queue[T]) enter(c hubapi.Ctx) (shared, biased bool) {
+	return hubapi.Enter(&q.aff, &q.mu, c)
+}
+
+// leave ends the section that enter began.
+func (q *Queue[T]) leave(biased bool) { hubapi.Leave(&q.aff, &q.mu, biased) }
 
 // lenLocked returns the number of items in the store, reserved ones
 // included.
@@ -240,17 +247,16 @@ func (q *Queue[T]) put(v T, rv, block bool, d time.Duration) error {
 			return err
 		}
 	}
-	shared := q.touch(c)
-	q.mu.Lock()
+	shared, b := q.enter(c)
 	if q.shut {
-		q.mu.Unlock()
+		q.leave(b)
 		return ErrShutDown
 	}
 	if rv {
 		if q.getters.Len() > 0 {
 			if w, deferred := q.handToGetterLocked(c, v); w != nil {
 				q.unfinished++
-				q.mu.Unlock()
+				q.leave(b)
 				if deferred {
 					c.HandOff(w, block)
 				} else if block {
@@ -265,15 +271,15 @@ func (q *Queue[T]) put(v T, rv, block bool, d time.Duration) error {
 		if q.getters.Len() > 0 {
 			q.serveGettersLocked(c)
 		}
-		q.mu.Unlock()
+		q.leave(b)
 		return nil
 	}
 	if !block || c.InLoopCallback() {
-		q.mu.Unlock()
+		q.leave(b)
 		return ErrFull
 	}
 	n := enqueueLocked(c, &q.putters, putter, v, shared, hubapi.AtHome(&q.aff, c))
-	q.mu.Unlock()
+	q.leave(b)
 	if _, ok, err := q.block(c, &q.putters, n, rv, d); !ok {
 		if err == nil {
 			err = ErrFull
@@ -297,8 +303,7 @@ func yieldToGetter(c hubapi.Ctx) { c.PassThrough() }
 func (q *Queue[T]) get(r uint8, rv, block bool, d time.Duration) (T, error) {
 	var zero T
 	c := hubapi.Current() // the one context look-up of the call
-	shared := q.touch(c)
-	q.mu.Lock()
+	shared, b := q.enter(c)
 	if q.lenLocked() > q.reserved {
 		var v T
 		if r == peeker {
@@ -307,27 +312,27 @@ func (q *Queue[T]) get(r uint8, rv, block bool, d time.Duration) (T, error) {
 			v = q.popLocked()
 			q.admitPuttersLocked(c, rv)
 		}
-		q.mu.Unlock()
+		q.leave(b)
 		return v, nil
 	}
 	if rv && r == getter && q.putters.Len() > 0 {
 		// A Channel's putters wait for a getter to take their item.
 		if v, ok := q.takeFromPutterLocked(c); ok {
 			q.unfinished++
-			q.mu.Unlock()
+			q.leave(b)
 			return v, nil
 		}
 	}
 	if q.shut {
-		q.mu.Unlock()
+		q.leave(b)
 		return zero, ErrShutDown
 	}
 	if !block || c.InLoopCallback() {
-		q.mu.Unlock()
+		q.leave(b)
 		return zero, ErrEmpty
 	}
 	n := enqueueLocked(c, &q.getters, r, zero, shared, hubapi.AtHome(&q.aff, c))
-	q.mu.Unlock()
+	q.leave(b)
 	v, ok, err := q.block(c, &q.getters, n, rv, d)
 	if !ok {
 		if err == nil {
@@ -372,7 +377,7 @@ func (q *Queue[T]) block(c hubapi.Ctx, l *waitList[T], n *node[T], rv bool, d ti
 		}
 		// The wait was unwound (the caller's hub was destroyed under it):
 		// an item handed or reserved for this getter goes to the next one.
-		q.mu.Lock()
+		hubapi.EnterShared(&q.aff, &q.mu)
 		if n.Handed && n.Kind == getter {
 			if q.order == nil {
 				q.requeueLocked(n.Item)
@@ -382,7 +387,7 @@ func (q *Queue[T]) block(c hubapi.Ctx, l *waitList[T], n *node[T], rv bool, d ti
 			}
 		}
 		l.Release(n)
-		q.mu.Unlock()
+		q.leave(false)
 	}()
 	ok, err = c.Wait(n.W, d) // waitlist.ParkIn, with one frame less
 	returned = true
@@ -394,7 +399,7 @@ func (q *Queue[T]) block(c hubapi.Ctx, l *waitList[T], n *node[T], rv bool, d ti
 		l.ReleaseHome(n)
 		return v, true, nil
 	}
-	q.mu.Lock()
+	_, b := q.enter(c)
 	ok = n.Handed
 	if ok {
 		err = nil
@@ -411,7 +416,7 @@ func (q *Queue[T]) block(c hubapi.Ctx, l *waitList[T], n *node[T], rv bool, d ti
 		}
 	}
 	l.Release(n)
-	q.mu.Unlock()
+	q.leave(b)
 	return v, ok, err
 }
 

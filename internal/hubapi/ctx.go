@@ -94,24 +94,3 @@ func (c Ctx) Claim(w *gevent.Waiter) (ok, deferred bool) {
 // hub, as with PassThrough, and runs w's greenlet itself when it may): kills
 // and Timeouts for the caller meanwhile stay for its next blocking call.
 func (c Ctx) HandOff(w *gevent.Waiter, yield bool) { hooks.HandOff(w, c.task, yield) }
-
-// AtHome reports whether c runs on the hub the object a was first used
-// from (shared or not): the callers for which that holds never run at once.
-func AtHome(a *Affinity, c Ctx) bool { return c.hub != nil && a.home.Load() == c.hub }
-
-// TouchIn is Touch for the context c.
-func TouchIn(a *Affinity, c Ctx) bool {
-	if a.shared.Load() {
-		return true
-	}
-	h := c.hub
-	if h == nil {
-		a.shared.Store(true)
-		return true
-	}
-	if home := a.home.Load(); home == h || (home == nil && a.home.CompareAndSwap(nil, h)) {
-		return false
-	}
-	a.shared.Store(true)
-	return true
-}
