@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/geventgo/gevent/internal/atomicx"
 	"github.com/geventgo/gevent/internal/goid"
 	"github.com/geventgo/gevent/internal/loop"
 )
@@ -61,7 +62,7 @@ var errWrongContext = errors.New("gevent: Waiter.Wait called from a context that
 // A Waiter must not be copied after first use. Once woken it stays woken:
 // a new wait needs a new Waiter.
 type Waiter struct {
-	state atomic.Int32
+	state atomicx.Int32
 	ref   bool          // keep the hub's loop alive while waiting
 	err   error         // written before state becomes thrown
 	t     *task         // the waiting task; nil for a plain goroutine
@@ -186,7 +187,9 @@ func (t *task) listWaiter(ref bool) *Waiter {
 	w.t, w.hub, w.ch = t, t.hub, nil
 	w.ref = ref
 	w.err = nil
-	w.state.Store(armed)
+	// A release store: the Waiter reaches its wakers only through a lock
+	// or on its hub, after this store (hubapi.Ctx.Waiter).
+	w.state.StoreRelease(armed)
 	return w
 }
 

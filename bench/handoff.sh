@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # handoff.sh measures issue 8's hand-off targets side by side, with prebuilt test binaries run in
 # interleaved rounds so that a shared machine's drift hits every build alike:
-#   - BenchmarkQueueHandoff against BenchmarkGoChanHandoff, in the same process run;
+#   - BenchmarkQueueHandoff against BenchmarkGoChanHandoff, in the same process run (and
+#     BenchmarkQueueHandoffFuncs, the same through func values, as ChannelHandoff calls its Channel);
 #   - BenchmarkChannelHandoff and BenchmarkSleep0PingPong against a baseline revision (default
 #     dec214a, the code of the day issue 8 was filed).
 # It prints a markdown report on stdout (the command, the machine, min and median ns/op of each
@@ -57,7 +58,7 @@ bench() {
 for ((r = 1; r <= rounds; r++)); do
   echo "round $r of $rounds" >&2
   for build in now base; do
-    bench "$build" queue '^Benchmark(QueueHandoff|GoChanHandoff|ChannelHandoff)$'
+    bench "$build" queue '^Benchmark(QueueHandoff|QueueHandoffFuncs|GoChanHandoff|ChannelHandoff)$'
     bench "$build" root '^BenchmarkSleep0PingPong$'
   done
 done
@@ -76,7 +77,7 @@ stats() {
     awk '{ v[NR] = $1 } END { if (NR) printf "%s %s %d\n", v[1], (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), NR }'
 }
 declare -A min med
-for name in BenchmarkQueueHandoff BenchmarkGoChanHandoff BenchmarkChannelHandoff BenchmarkSleep0PingPong; do
+for name in BenchmarkQueueHandoff BenchmarkQueueHandoffFuncs BenchmarkGoChanHandoff BenchmarkChannelHandoff BenchmarkSleep0PingPong; do
   for build in now base; do
     read -r lo mid n < <(stats "$name" "$build") || continue
     min[$name.$build]=$lo med[$name.$build]=$mid
@@ -84,8 +85,9 @@ for name in BenchmarkQueueHandoff BenchmarkGoChanHandoff BenchmarkChannelHandoff
   done
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
-q=BenchmarkQueueHandoff g=BenchmarkGoChanHandoff c=BenchmarkChannelHandoff s=BenchmarkSleep0PingPong
+q=BenchmarkQueueHandoff f=BenchmarkQueueHandoffFuncs g=BenchmarkGoChanHandoff c=BenchmarkChannelHandoff s=BenchmarkSleep0PingPong
 echo
 echo "- QueueHandoff / GoChanHandoff (work tree): $(ratio "${med[$q.now]}" "${med[$g.now]}") by medians, $(ratio "${min[$q.now]}" "${min[$g.now]}") by minima (target ≤ 1)."
+[[ -n ${med[$f.now]-} ]] && echo "- QueueHandoffFuncs / GoChanHandoff (work tree): $(ratio "${med[$f.now]}" "${med[$g.now]}") by medians, $(ratio "${min[$f.now]}" "${min[$g.now]}") by minima."
 echo "- ChannelHandoff work tree / $base: $(ratio "${med[$c.now]}" "${med[$c.base]}") by medians, $(ratio "${min[$c.now]}" "${min[$c.base]}") by minima (target ≤ 1.10)."
 echo "- Sleep0PingPong work tree / $base: $(ratio "${med[$s.now]}" "${med[$s.base]}") by medians, $(ratio "${min[$s.now]}" "${min[$s.base]}") by minima (target ≤ 1.10)."

@@ -9,7 +9,40 @@ import (
 
 // BenchmarkQueueHandoff passes b.N items through a Queue of size 1 from one
 // producer greenlet to one consumer greenlet of the same hub: ns per item.
+// It calls Put and Get directly, as BenchmarkGoChanHandoff uses its channel.
 func BenchmarkQueueHandoff(b *testing.B) {
+	b.ReportAllocs()
+	gevent.Run(func() {
+		q := queue.New[int](1)
+		pass := func(n int) {
+			prod := gevent.Go(func() {
+				for i := range n {
+					if err := q.Put(i); err != nil {
+						b.Errorf("Put = %v; want nil", err)
+						return
+					}
+				}
+			})
+			cons := gevent.Go(func() {
+				for i := range n {
+					if v, err := q.Get(); v != i || err != nil {
+						b.Errorf("Get = %d, %v; want %d, nil", v, err, i)
+						return
+					}
+				}
+			})
+			gevent.JoinAll([]*gevent.Greenlet[struct{}]{prod, cons})
+		}
+		pass(100) // warm up the workers, waiters and nodes
+		b.ResetTimer()
+		pass(b.N)
+	})
+}
+
+// BenchmarkQueueHandoffFuncs is BenchmarkQueueHandoff with Put and Get
+// called through func values, as BenchmarkChannelHandoff calls its
+// Channel's: the difference is the cost of the indirect calls.
+func BenchmarkQueueHandoffFuncs(b *testing.B) {
 	b.ReportAllocs()
 	gevent.Run(func() {
 		q := queue.New[int](1)

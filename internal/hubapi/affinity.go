@@ -107,14 +107,22 @@ func AtHome(a *Affinity, c Ctx) bool { return c.hub != nil && a.home.Load() == c
 // switching, for a revocation of the bias under way on another goroutine
 // (see Share).
 func Enter(a *Affinity, mu *sync.Mutex, c Ctx) (shared, biased bool) {
-	if c.hub != nil && a.state.Load() == stBiased && a.home.Load() == c.hub {
-		setBusy(&a.busy, 1)
-		if a.state.Load() == stBiased { // after busy: see revoke
-			return false, true
-		}
-		setBusy(&a.busy, 0)
+	if c.hub != nil && a.state.Load() == stBiased && a.home.Load() == c.hub && markBusy(a) {
+		return false, true
 	}
 	return enterSlow(a, mu, c)
+}
+
+// markBusy announces a section of the home hub without the mutex and
+// reports whether the object is still biased; if not, it takes the
+// announcement back.
+func markBusy(a *Affinity) bool {
+	setBusy(&a.busy, 1)
+	if a.state.Load() == stBiased { // after busy: see revoke
+		return true
+	}
+	setBusy(&a.busy, 0)
+	return false
 }
 
 // enterSlow is Enter when the fast path did not apply: it makes the object
@@ -143,11 +151,9 @@ func enterSlow(a *Affinity, mu *sync.Mutex, c Ctx) (shared, biased bool) {
 		if st == 0 && !a.state.CompareAndSwap(0, stBiased) {
 			continue
 		}
-		setBusy(&a.busy, 1)
-		if a.state.Load() == stBiased {
+		if markBusy(a) {
 			return false, true
 		}
-		setBusy(&a.busy, 0)
 	}
 	awaitShared(a)
 	mu.Lock()
@@ -169,8 +175,13 @@ func Leave(a *Affinity, mu *sync.Mutex, biased bool) {
 		setBusy(&a.busy, 0)
 		return
 	}
-	mu.Unlock()
+	unlock(mu)
 }
+
+// unlock is mu.Unlock out of line, so that Leave is inlined.
+//
+//go:noinline
+func unlock(mu *sync.Mutex) { mu.Unlock() }
 
 // share marks the object shared; if it was biased, it revokes the bias.
 func share(a *Affinity) {
