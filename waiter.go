@@ -167,13 +167,23 @@ func (w *Waiter) switchNow() bool {
 
 // switchFrom is Switch for a waker that has looked up its hub already
 // (hooks.SwitchFrom): h is the caller's hub, or nil when unknown or none.
-// A waker on the waiting task's hub queues the resumption directly.
+// A waker on the waiting task's hub queues the resumption directly. A
+// greenlet that runs nested in the waiting task's runReady, and wakes it
+// when its resumption would be the next callback of the hub's FIFO, marks
+// it resumed instead (as handOff does): runReady finds it so when the
+// greenlet parks, and the task goes on then, where the FIFO would have
+// resumed it.
 func (w *Waiter) switchFrom(h *Hub) bool {
-	if h == nil || w.t == nil || w.t.hub != h || w.ch != nil {
+	t := w.t
+	if h == nil || t == nil || t.hub != h || w.ch != nil {
 		return w.Switch()
 	}
 	if !w.state.CompareAndSwap(armed, switched) {
 		return false
+	}
+	if h.nester == t && t.parkedOn == w && !h.destroyed.Load() && h.loop.TakeDirect(1) {
+		t.parkedOn = nil
+		return true
 	}
 	h.loop.PostTagged(resumeWaiter, w, tagResume)
 	return true

@@ -280,7 +280,12 @@ func (q *Queue[T]) put(v T, rv, block bool, d time.Duration) error {
 	}
 	n := enqueueLocked(c, &q.putters, putter, v, shared, hubapi.AtHome(&q.aff, c))
 	q.leave(b)
-	if _, ok, err := q.block(c, &q.putters, n, rv, d); !ok {
+	// q.block, in this frame.
+	waited := false
+	defer q.unwind(&q.putters, n, &waited)
+	ok, err := c.Wait(n.W, d)
+	waited = true
+	if _, ok, err = q.woken(c, &q.putters, n, rv, ok, err); !ok {
 		if err == nil {
 			err = ErrFull
 		}
@@ -333,7 +338,12 @@ func (q *Queue[T]) get(r uint8, rv, block bool, d time.Duration) (T, error) {
 	}
 	n := enqueueLocked(c, &q.getters, r, zero, shared, hubapi.AtHome(&q.aff, c))
 	q.leave(b)
-	v, ok, err := q.block(c, &q.getters, n, rv, d)
+	// q.block, in this frame.
+	waited := false
+	defer q.unwind(&q.getters, n, &waited)
+	ok, err := c.Wait(n.W, d)
+	waited = true
+	v, ok, err := q.woken(c, &q.getters, n, rv, ok, err)
 	if !ok {
 		if err == nil {
 			err = ErrEmpty
@@ -366,31 +376,46 @@ func (q *Queue[T]) admitPuttersLocked(c hubapi.Ctx, rv bool) {
 // block parks the caller on n, which the caller linked into l, and ends its
 // wait: it reports whether a waker completed the hand-off (then v is a
 // getter's or peeker's item), or returns the error that ended the wait (nil
-// when d passed). A Queue's getter whose hand-off was completed takes its
-// reserved item from the store here.
+// when d passed). put and get do the same in their own frames (each frame
+// between a blocking call and the switch costs a mispredicted return after
+// the switch back; see docs/design.md).
 // c is the caller's context.
 func (q *Queue[T]) block(c hubapi.Ctx, l *waitList[T], n *node[T], rv bool, d time.Duration) (v T, ok bool, err error) {
-	returned := false
-	defer func() {
-		if returned {
-			return
-		}
-		// The wait was unwound (the caller's hub was destroyed under it):
-		// an item handed or reserved for this getter goes to the next one.
-		hubapi.EnterShared(&q.aff, &q.mu)
-		if n.Handed && n.Kind == getter {
-			if q.order == nil {
-				q.requeueLocked(n.Item)
-			} else {
-				q.reserved--
-				q.serveGettersLocked(hubapi.Ctx{})
-			}
-		}
-		l.Release(n)
-		q.leave(false)
-	}()
+	waited := false
+	defer q.unwind(l, n, &waited)
 	ok, err = c.Wait(n.W, d) // waitlist.ParkIn, with one frame less
-	returned = true
+	waited = true
+	return q.woken(c, l, n, rv, ok, err)
+}
+
+// unwind is deferred around a wait on n, in l: when the wait did not return
+// (waited is false: the caller's hub was destroyed under it and the wait was
+// unwound), an item handed or reserved for this getter goes to the next one,
+// and n is released.
+func (q *Queue[T]) unwind(l *waitList[T], n *node[T], waited *bool) {
+	if *waited {
+		return
+	}
+	hubapi.EnterShared(&q.aff, &q.mu)
+	if n.Handed && n.Kind == getter {
+		if q.order == nil {
+			q.requeueLocked(n.Item)
+		} else {
+			q.reserved--
+			q.serveGettersLocked(hubapi.Ctx{})
+		}
+	}
+	l.Release(n)
+	q.leave(false)
+}
+
+// woken ends the wait on n, in l, that returned ok and err: it reports
+// whether a waker completed the hand-off (then v is a getter's or peeker's
+// item), or returns the error that ended the wait (nil when d passed). A
+// Queue's getter whose hand-off was completed takes its reserved item from
+// the store here.
+// c is the caller's context.
+func (q *Queue[T]) woken(c hubapi.Ctx, l *waitList[T], n *node[T], rv, ok bool, err error) (v T, _ bool, _ error) {
 	if ok && (q.order == nil || n.Kind == putter || n.Kind == joiner) && hubapi.AtHome(&q.aff, c) {
 		// The waker completed the hand-off before its Switch and took n
 		// off l: the slot is this caller's to read, without the mutex,
