@@ -247,3 +247,59 @@ func TestChannelHandOffKeepsKillPending(t *testing.T) {
 		}
 	}
 }
+
+// TestNestedWakeOfNesterKeepsOrder: a consumer that runs nested in the
+// producer blocked on a full Queue (the direct switch) wakes it by taking
+// its item and spawns a greenlet, before or after the wake-up: the
+// producer runs before the spawned greenlet exactly when its resumption
+// came first, as through the hub's FIFO, although the wake-up skips the
+// FIFO when it would be the FIFO's next callback (Waiter.switchFrom).
+// (gevent 22.10.2, for the spawn after the wake-up, prints "put 1, got 1,
+// put 2, got 2, spawned x, put 3, prod done, got 3, cons done, x": its put
+// to a waiting getter switches at once, which this Queue defers, see
+// docs/design.md "Hand-off order"; the spawned greenlet runs last there
+// too.)
+func TestNestedWakeOfNesterKeepsOrder(t *testing.T) {
+	for _, tc := range []struct {
+		spawnAt int // the consumer spawns after its get number spawnAt (0-based)
+		want    string
+	}{
+		{1, "put 1, put 2, got 1, got 2, spawned x, got 3, cons done, put 3, prod done, x"},
+		{0, "put 1, put 2, got 1, spawned x, got 2, got 3, cons done, x, put 3, prod done"},
+	} {
+		var log []string
+		gevent.Run(func() {
+			q := queue.New[int](1)
+			cons := gevent.Go(func() {
+				for i := range 3 {
+					v, err := q.Get()
+					if err != nil {
+						t.Errorf("Get = %v", err)
+						return
+					}
+					log = append(log, "got "+string(rune('0'+v)))
+					if i == tc.spawnAt {
+						gevent.Go(func() { log = append(log, "x") })
+						log = append(log, "spawned x")
+					}
+				}
+				log = append(log, "cons done")
+			})
+			prod := gevent.Go(func() {
+				for i := 1; i <= 3; i++ {
+					if err := q.Put(i); err != nil {
+						t.Errorf("Put = %v", err)
+						return
+					}
+					log = append(log, "put "+string(rune('0'+i)))
+				}
+				log = append(log, "prod done")
+			})
+			gevent.JoinAll([]*gevent.Greenlet[struct{}]{cons, prod})
+			gevent.Sleep(0)
+		})
+		if got := strings.Join(log, ", "); got != tc.want {
+			t.Errorf("spawn after get %d: order = %q; want %q", tc.spawnAt, got, tc.want)
+		}
+	}
+}
