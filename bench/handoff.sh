@@ -88,6 +88,11 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 q=BenchmarkQueueHandoff f=BenchmarkQueueHandoffFuncs g=BenchmarkGoChanHandoff c=BenchmarkChannelHandoff s=BenchmarkSleep0PingPong
 echo
 echo "- QueueHandoff / GoChanHandoff (work tree): $(ratio "${med[$q.now]}" "${med[$g.now]}") by medians, $(ratio "${min[$q.now]}" "${min[$g.now]}") by minima (target ≤ 1)."
+# The ratio within each run of the work tree's queue binary (both benchmarks in one process).
+per_run=$(awk -v q="$q" -v g="$g" '$2 == "now" && $1 == q { a[++n] = $3 } $2 == "now" && $1 == g { b[++m] = $3 }
+  END { for (i = 1; i <= n && i <= m; i++) print a[i] / b[i] }' "$tmp/raw" | sort -g |
+  awk '{ v[NR] = $1 } END { if (NR) printf "median %.3f, best %.3f, worst %.3f over %d runs", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[1], v[NR], NR }')
+echo "- QueueHandoff / GoChanHandoff within each run (work tree): $per_run."
 [[ -n ${med[$f.now]-} ]] && echo "- QueueHandoffFuncs / GoChanHandoff (work tree): $(ratio "${med[$f.now]}" "${med[$g.now]}") by medians, $(ratio "${min[$f.now]}" "${min[$g.now]}") by minima."
 echo "- ChannelHandoff work tree / $base: $(ratio "${med[$c.now]}" "${med[$c.base]}") by medians, $(ratio "${min[$c.now]}" "${min[$c.base]}") by minima (target ≤ 1.10)."
 echo "- Sleep0PingPong work tree / $base: $(ratio "${med[$s.now]}" "${med[$s.base]}") by medians, $(ratio "${min[$s.now]}" "${min[$s.base]}") by minima (target ≤ 1.10)."
