@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # test.sh is the whole check CI runs: fmt.sh, lint.sh, then every module's tests under -race,
 # once on the platform's default backend and once with the portable poll(2) backend forced,
-# and last a few seconds of each fuzz target (the seeds run with the tests already).
+# then the main module's tests once more without -race (the build that ships, whose fences and
+# release stores differ: internal/hubapi, internal/atomicx), and last a few seconds of each fuzz
+# target (the seeds run with the tests already).
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -12,6 +14,8 @@ bash ci/lint.sh
 unset GEVENT_BACKEND
 each_module go test -race -count=1 -timeout 10m ./...
 each_module env GEVENT_BACKEND=poll go test -race -count=1 -timeout 10m ./...
+step "go test -count=1 -timeout 10m ./... (without -race)"
+go test -count=1 -timeout 10m ./...
 # FUZZTIME is how long each fuzz target runs (go test's -fuzztime).
 fuzztime=${FUZZTIME:-5s}
 for spec in socket:FuzzParseResolvConf socket:FuzzParseHosts socket:FuzzAnswer httpserver:FuzzReadRequest; do
