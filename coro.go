@@ -66,7 +66,7 @@ func (h *Hub) newWorker() *worker {
 			registry.Delete(w.goid)
 			w.dead = true
 		}()
-		h.curGoid.Store(w.goid)
+		h.curGoid.StoreRelease(w.goid)
 		for {
 			w.t.g.run()
 			if w.stopped {
@@ -99,14 +99,14 @@ func (h *Hub) switchTo(t *task) {
 	back := h.curGoid.Load() // the owner's, or the nesting greenlet's
 	h.current = t
 	if w.goid != 0 {
-		h.curGoid.Store(w.goid)
+		h.curGoid.StoreRelease(w.goid)
 	}
 	h.monitorSwitch(t.g)
 	h.nswitch++
 	w.finished = false
 	w.next()
 	h.current = nil
-	h.curGoid.Store(back)
+	h.curGoid.StoreRelease(back)
 	if w.finished || w.dead {
 		t.g.worker = nil
 		w.t = nil
@@ -144,11 +144,11 @@ func (h *Hub) stopWorker(w *worker) {
 	if w.t != nil {
 		w.stopped = true
 		h.current = w.t
-		h.curGoid.Store(w.goid)
+		h.curGoid.StoreRelease(w.goid)
 	}
 	w.stop()
 	h.current = cur
-	h.curGoid.Store(back)
+	h.curGoid.StoreRelease(back)
 }
 
 // park suspends the calling greenlet until the hub resumes it: first, when
@@ -204,13 +204,13 @@ func (t *task) runReady() bool {
 			// through after the switch back); the goid to restore is t's.
 			nw := next.g.worker
 			h.current = next
-			h.curGoid.Store(nw.goid)
+			h.curGoid.StoreRelease(nw.goid)
 			h.monitorSwitch(next.g)
 			h.nswitch++
 			nw.finished = false
 			nw.next()
 			h.current = nil
-			h.curGoid.Store(t.g.worker.goid)
+			h.curGoid.StoreRelease(t.g.worker.goid)
 			if nw.finished || nw.dead {
 				next.g.worker = nil
 				nw.t = nil
@@ -301,12 +301,12 @@ func handOff(wa, ta any, yield bool) {
 				h.nester = t
 				nw := next.g.worker
 				h.current = next
-				h.curGoid.Store(nw.goid)
+				h.curGoid.StoreRelease(nw.goid)
 				h.monitorSwitch(next.g)
 				h.nswitch++
 				nw.finished = false
 				nw.next()
-				h.curGoid.Store(t.g.worker.goid)
+				h.curGoid.StoreRelease(t.g.worker.goid)
 				if nw.finished || nw.dead {
 					next.g.worker = nil
 					nw.t = nil

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/geventgo/gevent/internal/atomicx"
 	"github.com/geventgo/gevent/internal/goid"
 	"github.com/geventgo/gevent/internal/loop"
 )
@@ -38,8 +39,10 @@ type Hub struct {
 
 	// curGoid is the goid of whatever runs on the hub now, so that current()
 	// finds the hub without a map lookup. Written by the hub's goroutines,
-	// read by any goroutine.
-	curGoid goid.Slot
+	// each write by the goroutine that hands the run over; read by any
+	// goroutine, which compares it with its own goid: a stale value is never
+	// the reader's own unless it was, so a release store is enough.
+	curGoid atomicx.Int64
 
 	destroyed atomic.Bool
 
@@ -146,7 +149,7 @@ func newHub(owner int64, implicit bool) (*Hub, error) {
 		h.main.locals = *v.(*[]localEntry)
 	}
 	h.current = &h.main
-	h.curGoid.Store(owner)
+	h.curGoid.StoreRelease(owner)
 	registry.Store(owner, &ctxEntry{hub: h})
 	hint.Store(h)
 	h.startMonitorFromEnv()
@@ -229,7 +232,7 @@ func (h *Hub) Join() error {
 	h.inLoop, h.current = true, nil
 	err := h.loop.Run(loop.RunDefault)
 	h.inLoop, h.current = false, &h.main
-	h.curGoid.Store(h.owner)
+	h.curGoid.StoreRelease(h.owner)
 	return err
 }
 
@@ -256,7 +259,7 @@ func (h *Hub) Destroy() {
 	h.inLoop, h.current = true, nil
 	h.loop.Run(loop.RunNoWait)
 	h.inLoop, h.current = false, &h.main
-	h.curGoid.Store(h.owner)
+	h.curGoid.StoreRelease(h.owner)
 	h.loop.Close()
 	registry.Delete(h.owner)
 	hint.CompareAndSwap(h, nil)
@@ -331,7 +334,7 @@ func (h *Hub) parkMain(w *Waiter) {
 		timer.Close()
 	}
 	h.inLoop, h.current = false, &h.main
-	h.curGoid.Store(h.owner)
+	h.curGoid.StoreRelease(h.owner)
 }
 
 // idPool hands out small greenlet ids, the smallest free one first (gevent's

@@ -67,5 +67,5 @@ func (h *Hub) releaseIfQuiet(w *Waiter) {
 func (h *Hub) release() {
 	h.Destroy()
 	// No look-up may find the hub any longer, even through a stale hint.
-	h.curGoid.Store(0)
+	h.curGoid.StoreRelease(0)
 }

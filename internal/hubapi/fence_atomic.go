@@ -4,9 +4,6 @@ package hubapi
 
 import "sync/atomic"
 
-// asymmetric is false: setBusy's atomic store is the home hub's fence.
-const asymmetric = false
-
 // asymmetricFence does nothing: setBusy's store and the revoker's
 // compare-and-swap of the state are sequentially consistent (and the race
 // detector sees them).
